@@ -1,0 +1,163 @@
+"""Encrypted backups: ``sqlcipher_export`` into a keyed file, then verify.
+
+Never ``VACUUM INTO``: it writes plaintext. A backup is keyed either with the
+store's own raw key or with a backup passphrase (SQLCipher's own KDF), and is
+verified by opening it and comparing row counts with the source.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlcipher3
+from sqlalchemy import Engine
+
+from app.errors import StoreError
+from app.store.engine import key_pragma, move_aside, table_counts
+
+BACKUP_SUFFIX = ".medbill-backup"
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    path: Path
+    counts: dict[str, int]
+
+    @property
+    def rows(self) -> int:
+        return sum(self.counts.values())
+
+
+def _quote_key(secret: str) -> str:
+    return secret.replace("'", "''")
+
+
+def export_copy(engine: Engine, dest: Path, key_literal: str) -> dict[str, int]:
+    """Write an encrypted copy of the store behind ``engine`` to ``dest``.
+
+    ``key_literal`` is either ``x'HEX'`` (a raw key) or a passphrase. Returns
+    the source's row counts. ``dest`` must not exist.
+    """
+    dest = Path(dest)
+    if dest.exists():
+        raise StoreError(f"{dest.name} already exists; choose another file name.")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cur.execute("ATTACH DATABASE ? AS medbill_backup KEY ?", (str(dest), key_literal))
+        try:
+            cur.execute("SELECT sqlcipher_export('medbill_backup')")
+            # sqlcipher_export copies tables and data; the user_version too:
+            version = cur.execute("PRAGMA main.user_version").fetchone()[0]
+            cur.execute(f"PRAGMA medbill_backup.user_version = {int(version)}")
+        finally:
+            cur.execute("DETACH DATABASE medbill_backup")
+        counts = table_counts(cur)
+        cur.close()
+    finally:
+        raw.close()
+    os.chmod(dest, 0o600)
+    return counts
+
+
+def open_backup_counts(path: Path, key_literal: str) -> dict[str, int]:
+    """Open a backup with its key or passphrase, check every page, count rows.
+
+    Raises ``StoreError`` with a clear message when the key is wrong or the
+    file is damaged.
+    """
+    if not Path(path).exists():
+        raise StoreError(f"The backup file {Path(path).name} does not exist.")
+    conn = sqlcipher3.connect(str(path))
+    try:
+        cur = conn.cursor()
+        cur.execute(f"PRAGMA key = '{_quote_key(key_literal)}'")
+        cur.execute("PRAGMA cipher_log_level = NONE")
+        try:
+            cur.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlcipher3.DatabaseError:
+            raise StoreError(
+                "This backup could not be opened: the passphrase is wrong, or the file is "
+                "not a MedBill Desk backup."
+            ) from None
+        problems = cur.execute("PRAGMA cipher_integrity_check").fetchall()
+        if problems:
+            raise StoreError(
+                "This backup is damaged (some pages fail their integrity check). "
+                "Use an older backup."
+            )
+        return table_counts(cur)
+    finally:
+        conn.close()
+
+
+def make_backup(
+    engine: Engine, dest: Path, *, store_key: bytes, passphrase: str | None = None
+) -> BackupResult:
+    """Back up to ``dest`` (keyed with ``passphrase`` or the store key) and verify it."""
+    literal = passphrase if passphrase else key_pragma(store_key)
+    try:
+        counts = export_copy(engine, dest, literal)
+        copied = open_backup_counts(dest, literal)
+    except StoreError:
+        raise
+    except sqlcipher3.Error as exc:
+        raise StoreError(f"The backup could not be written: {exc}") from None
+    if copied != counts:
+        Path(dest).unlink(missing_ok=True)
+        raise StoreError("The backup did not verify (row counts differ); nothing was kept.")
+    return BackupResult(Path(dest), counts)
+
+
+def default_backup_name(now: datetime | None = None) -> str:
+    now = now or datetime.now(UTC)
+    return f"medbill-{now.astimezone().strftime('%Y-%m-%d-%H%M')}{BACKUP_SUFFIX}"
+
+
+def restore_backup(
+    backup: Path,
+    backup_literal: str,
+    live_path: Path,
+    live_key: bytes,
+    aside_dir: Path,
+) -> tuple[Path, dict[str, int]]:
+    """Replace the store at ``live_path`` with the backup's content.
+
+    The backup is checked first; its content is exported into a new file keyed
+    with the live key and verified; only then is the live store moved aside
+    (to ``aside_dir``, never deleted) and the new file put in its place. The
+    caller must have closed every connection to the live store.
+    Returns (where the replaced store was kept, the restored row counts).
+    """
+    counts = open_backup_counts(backup, backup_literal)
+    staging = live_path.with_name(live_path.name + ".restoring")
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(staging) + suffix).unlink(missing_ok=True)
+    conn = sqlcipher3.connect(str(backup))
+    try:
+        cur = conn.cursor()
+        cur.execute(f"PRAGMA key = '{_quote_key(backup_literal)}'")
+        cur.execute(
+            "ATTACH DATABASE ? AS medbill_restore KEY ?", (str(staging), key_pragma(live_key))
+        )
+        cur.execute("SELECT sqlcipher_export('medbill_restore')")
+        version = cur.execute("PRAGMA main.user_version").fetchone()[0]
+        cur.execute(f"PRAGMA medbill_restore.user_version = {int(version)}")
+        cur.execute("DETACH DATABASE medbill_restore")
+    finally:
+        conn.close()
+    if open_backup_counts(staging, key_pragma(live_key)) != counts:
+        staging.unlink(missing_ok=True)
+        raise StoreError("The restored copy did not verify; the live store was not touched.")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    aside = aside_dir / f"replaced-{stamp}.medbill"
+    if live_path.exists():
+        move_aside(live_path, aside)
+    shutil.move(str(staging), str(live_path))
+    os.chmod(live_path, 0o600)
+    return aside, counts

@@ -1,0 +1,247 @@
+"""Open the encrypted store: engine, connection pragmas, sessions, migrations.
+
+The store is one SQLCipher 4 file keyed with a random 256-bit raw key
+(``PRAGMA key = "x'...'"``), so opening costs no key derivation. A wrong key
+only shows on the first read, so ``open_store`` reads once before returning.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import URL, Engine, create_engine, event
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+CACHE_KIB = 64 * 1024
+
+WRONG_KEY_MESSAGE = (
+    "The office store could not be opened with the key on this computer. "
+    'Start MedBill Desk with your printed recovery key ("Use recovery key" on the '
+    "log-in window), or restore a backup."
+)
+
+
+def key_pragma(key: bytes) -> str:
+    if len(key) != 32:
+        raise ValueError("the store key is 32 bytes")
+    return f"x'{key.hex().upper()}'"
+
+
+def make_url(path: Path, key: bytes) -> URL:
+    return URL.create("sqlite+pysqlcipher", password=key_pragma(key), database=str(path))
+
+
+def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+    # The dialect has already sent PRAGMA key. Keep the driver out of
+    # transaction handling: "begin" below issues BEGIN itself.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    try:
+        cur.execute("PRAGMA cipher_log_level = NONE")
+        cur.execute("SELECT count(*) FROM sqlite_master")  # a wrong key fails here
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        cur.execute("PRAGMA temp_store = MEMORY")
+        cur.execute("PRAGMA busy_timeout = 10000")
+    finally:
+        cur.close()
+
+
+def _on_begin(conn: Any) -> None:
+    # Writers take the write lock up front so two threads never deadlock on a
+    # lock upgrade; read-only sessions use a plain deferred BEGIN.
+    if conn.get_execution_options().get("medbill_readonly"):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_store_engine(path: Path, key: bytes, *, echo: bool = False) -> Engine:
+    engine = create_engine(
+        make_url(path, key), echo=echo, connect_args={"check_same_thread": True, "timeout": 10}
+    )
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+def alembic_config(connection: Any = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+class Store:
+    """An open store. ``with store.session() as s, s.begin(): ...`` is one unit of work."""
+
+    def __init__(self, path: Path, engine: Engine, key: bytes) -> None:
+        self.path = path
+        self.engine = engine
+        self._key = key
+        self._factory = sessionmaker(bind=engine, expire_on_commit=False)
+        self._read_factory = sessionmaker(
+            bind=engine.execution_options(medbill_readonly=True), expire_on_commit=False
+        )
+
+    @property
+    def key(self) -> bytes:
+        return self._key
+
+    def session(self) -> Session:
+        return self._factory()
+
+    def read_session(self) -> Session:
+        """A session for reports and lists: a deferred transaction, no write lock."""
+        return self._read_factory()
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        with self._factory() as s, s.begin():
+            yield s
+
+    def sqlcipher_version(self) -> str:
+        with self.engine.connect() as c:
+            return str(c.exec_driver_sql("PRAGMA cipher_version").scalar() or "")
+
+    def table_counts(self) -> dict[str, int]:
+        raw = self.engine.raw_connection()
+        try:
+            return table_counts(raw.cursor())
+        finally:
+            raw.close()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def table_counts(cursor: Any) -> dict[str, int]:
+    """Row count of every table, through a DB-API cursor."""
+    names = [
+        r[0]
+        for r in cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
+            "ORDER BY name"
+        ).fetchall()
+    ]
+    return {n: int(cursor.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0]) for n in names}
+
+
+def _translate(exc: Exception) -> StoreError:
+    msg = str(exc).lower()
+    if "file is not a database" in msg or "not a database" in msg:
+        return StoreError(WRONG_KEY_MESSAGE)
+    if "locked" in msg or "busy" in msg:
+        return StoreError(
+            "The office store is busy (another program is writing to it). Try again in a moment."
+        )
+    return StoreError(
+        "The office store could not be opened: "
+        + str(exc).split("\n")[0]
+        + ". Restore a backup if this keeps happening."
+    )
+
+
+def script_heads() -> set[str]:
+    return set(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def open_store(
+    path: Path,
+    key: bytes,
+    *,
+    create: bool = False,
+    upgrade: bool = True,
+    backup_dir: Path | None = None,
+) -> Store:
+    """Open (or with ``create`` make) the store at ``path``.
+
+    An older schema is upgraded after an encrypted backup of the store has been
+    written to ``backup_dir`` (the store's folder when not given). Raises
+    ``StoreError`` with a message that says what to do.
+    """
+    path = Path(path)
+    if not create and not path.exists():
+        raise StoreError(f"There is no office store at {path}.")
+    if create:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_store_engine(path, key)
+    try:
+        with engine.connect() as conn:
+            current = set(MigrationContext.configure(conn).get_current_heads())
+            has_tables = bool(
+                conn.exec_driver_sql(
+                    "SELECT count(*) FROM sqlite_master WHERE type='table'"
+                ).scalar()
+            )
+    except (DatabaseError, OperationalError) as exc:
+        engine.dispose()
+        raise _translate(exc) from None
+    heads = script_heads()
+    if current != heads:
+        known = _known_revisions()
+        if current - known:
+            engine.dispose()
+            raise StoreError(
+                "This office store was written by a newer version of MedBill Desk. "
+                "Install the newer version to open it."
+            )
+        if not upgrade:
+            engine.dispose()
+            raise StoreError("This office store needs an upgrade before it can be used.")
+        if has_tables and current:
+            from app.store.backup import export_copy
+
+            dest_dir = backup_dir or path.parent
+            dest_dir.mkdir(parents=True, exist_ok=True)
+            stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+            dest = dest_dir / f"before-upgrade-{stamp}.medbill"
+            export_copy(engine, dest, key_pragma(key))
+            log.info("store backed up before upgrade")
+        elif has_tables and not current:
+            engine.dispose()
+            raise StoreError("This file is not a MedBill Desk office store.")
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(conn), "heads")
+    return Store(path, engine, key)
+
+
+def _known_revisions() -> set[str]:
+    script = ScriptDirectory.from_config(alembic_config())
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def remove_store_files(path: Path) -> None:
+    """Delete a store and its -wal/-shm files (used for throwaway demo stores)."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        p = Path(str(path) + suffix)
+        if p.exists():
+            p.unlink()
+
+
+def move_aside(path: Path, dest: Path) -> None:
+    """Move a store (with its -wal/-shm) to ``dest``; used by restore."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        p = Path(str(path) + suffix)
+        if p.exists():
+            shutil.move(str(p), str(dest) + suffix)

@@ -1,0 +1,15 @@
+"""Admin work area."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QWidget
+
+from app.ui.context import UiContext
+from app.ui.widgets import NotYetPage
+
+
+def create_page(ctx: UiContext) -> QWidget:
+    return NotYetPage(
+        "Admin",
+        "Staff accounts, office settings, and the audit log.",
+    )

@@ -1,0 +1,15 @@
+"""Payments work area."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QWidget
+
+from app.ui.context import UiContext
+from app.ui.widgets import NotYetPage
+
+
+def create_page(ctx: UiContext) -> QWidget:
+    return NotYetPage(
+        "Payments",
+        "Post insurance and patient payments, print statements, work the aging, and keep the office's own bills.",
+    )

@@ -1,0 +1,66 @@
+"""Shared fixtures: every test gets its own encrypted store in tmp_path and an
+in-memory keyring; nothing is shared between tests."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from app.models.staff import Role
+from app.services.auth import Actor
+from app.store.engine import Store, open_store
+from app.store.keys import new_key
+from tests import factories
+from tests.memkeyring import MemoryKeyring
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    kr = MemoryKeyring()
+    keyring.set_keyring(kr)
+    yield kr
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    d = tmp_path / "data"
+    monkeypatch.setenv("MEDBILL_DATA_DIR", str(d))
+    return d
+
+
+@pytest.fixture
+def store_key() -> bytes:
+    return new_key()
+
+
+@pytest.fixture
+def store(tmp_path: Path, store_key: bytes) -> Iterator[Store]:
+    st = open_store(tmp_path / "office.medbill", store_key, create=True)
+    yield st
+    st.close()
+
+
+class Office:
+    """A set-up office: the practice, one provider and one user of each role."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        with store.unit_of_work() as s:
+            self.practice_id = factories.practice(s).id
+            self.provider_id = factories.provider(s).id
+            self.manager: Actor = factories.user(s, Role.MANAGER, "manager")
+            self.biller: Actor = factories.user(s, Role.BILLER, "biller")
+            self.receptionist: Actor = factories.user(s, Role.RECEPTIONIST, "reception")
+
+
+@pytest.fixture
+def office(store: Store) -> Office:
+    return Office(store)
