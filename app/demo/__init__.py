@@ -17,10 +17,8 @@ from sqlalchemy.orm import Session
 
 STEPS = (
     "app.demo.office",  # practice, providers, staff, payers, patients, policies, verifications
-    "app.demo.schedule",  # appointments
-    "app.demo.coding",  # encounters, diagnoses, service lines, charges
-    "app.demo.claims",  # claims for coded encounters
-    "app.demo.money",  # payments, adjustments, transfers, statements, payables
+    "app.demo.history",  # fee schedule, visits, claims, payments, adjustments, transfers, schedule
+    "app.demo.payables",  # vendors and bills (accounts payable)
 )
 
 DEMO_PASSWORD = "demo-password"

@@ -14,6 +14,9 @@ from app.ui.context import UiContext
 
 @dataclass(frozen=True)
 class Area:
+    """A work area. Its module has ``create_page(ctx)``; the page may have
+    ``open_record(kind, record_id) -> bool`` to show one record."""
+
     key: str
     title: str
     module: str
@@ -34,3 +37,22 @@ AREAS: tuple[Area, ...] = (
     Area("reports", "Reports", "app.ui.reports", Permission.REPORTS, "Ctrl+5"),
     Area("admin", "Admin", "app.ui.admin", Permission.USERS_MANAGE, "Ctrl+6"),
 )
+
+
+# Which area shows which kind of record (see ``UiContext.open_record``).
+RECORD_AREAS: dict[str, str] = {
+    "patient": "frontdesk",
+    "policy": "frontdesk",
+    "payer": "frontdesk",
+    "appointment": "frontdesk",
+    "encounter": "coding",
+    "fee_item": "coding",
+    "claim": "claims",
+    "payment": "payments",
+    "statement": "payments",
+    "bill": "payments",
+    "month": "reports",
+    "practice": "admin",
+    "provider": "admin",
+    "user": "admin",
+}

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME, __version__
 from app.services.auth import can
-from app.ui.areas import AREAS, Area
+from app.ui.areas import AREAS, RECORD_AREAS, Area
 from app.ui.context import UiContext
 
 
@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
         self.user_label.setObjectName("userLabel")
         self.statusBar().addPermanentWidget(self.user_label)
         self.ctx.actor_changed.connect(self.rebuild_for_actor)
+        self.ctx.open_requested.connect(self.open_record)
         self.rebuild_for_actor()
 
     # ---------------------------------------------------------------- areas
@@ -110,6 +111,18 @@ class MainWindow(QMainWindow):
                 self._show_area(i)
                 return self._built[key]
         return None
+
+    def open_record(self, kind: str, record_id: object) -> bool:
+        """Switch to the area that shows ``kind`` and ask its page to open it."""
+        area_key = RECORD_AREAS.get(kind)
+        page = self.open_area(area_key) if area_key else None
+        if page is None:
+            QMessageBox.information(
+                self, APP_NAME, "Your role does not include the area that shows this record."
+            )
+            return False
+        opener = getattr(page, "open_record", None)
+        return bool(opener(kind, record_id)) if opener else False
 
     def current_area_key(self) -> str | None:
         row = self.nav.currentRow()
