@@ -25,8 +25,8 @@ demo: $(STAMP)
 	$(BIN)/medbill --demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check app tests bench
-	$(BIN)/ruff format --check app tests bench
+	$(BIN)/ruff check app tests bench scripts
+	$(BIN)/ruff format --check app tests bench scripts
 	$(BIN)/mypy app
 
 fmt: $(STAMP)
@@ -44,7 +44,8 @@ bench: $(STAMP)
 
 screenshots: $(STAMP)
 	@scripts/sysdeps.sh screenshots
-	xvfb-run -a -s "-screen 0 1440x900x24" $(BIN)/python -m app.ui.screenshots docs/screenshots
+	for f in scripts/screenshots_*.py; do \
+		xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python $$f || exit 1; done
 
 dist: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[dist]'

@@ -8,6 +8,7 @@ from app.models import (  # noqa: F401
     insurance,
     ledger,
     patient,
+    payables,
     practice,
     schedule,
     staff,

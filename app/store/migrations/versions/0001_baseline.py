@@ -1,8 +1,8 @@
-"""baseline: practice, staff, audit, patients, insurance, schedule, coding, claims, ledger
+"""baseline: practice, staff, audit, patients, insurance, schedule, coding, claims, ledger, payables
 
 Revision ID: 0001_baseline
 Revises: 
-Create Date: 2026-11-27 22:38:17.870376
+Create Date: 2026-11-27 22:44:36.905752
 """
 
 from collections.abc import Sequence
@@ -178,6 +178,19 @@ def upgrade() -> None:
     sa.Column('value', app.models.base.JSONText(), nullable=False),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_setting'))
     )
+    op.create_table('vendor',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('address1', sa.String(length=120), nullable=False),
+    sa.Column('city', sa.String(length=60), nullable=False),
+    sa.Column('state', sa.String(length=2), nullable=False),
+    sa.Column('zip', sa.String(length=10), nullable=False),
+    sa.Column('phone', sa.String(length=10), nullable=False),
+    sa.Column('default_category', sa.Enum('rent', 'supplies', 'payroll_services', 'utilities', 'software', 'other', name='expensecategory', native_enum=False, length=24), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_vendor')),
+    sa.UniqueConstraint('name', name=op.f('uq_vendor_name'))
+    )
     op.create_table('month_close_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('month', sa.String(length=7), nullable=False),
@@ -237,6 +250,19 @@ def upgrade() -> None:
         batch_op.create_index('ix_policy_patient_rank', ['patient_id', 'rank'], unique=False)
         batch_op.create_index(batch_op.f('ix_policy_payer_id'), ['payer_id'], unique=False)
 
+    op.create_table('recurring_bill',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('vendor_id', sa.Integer(), nullable=False),
+    sa.Column('amount', app.models.base.Money(), nullable=False),
+    sa.Column('category', sa.Enum('rent', 'supplies', 'payroll_services', 'utilities', 'software', 'other', name='expensecategory', native_enum=False, length=24), nullable=False),
+    sa.Column('day_of_month', sa.Integer(), nullable=False),
+    sa.Column('due_days', sa.Integer(), nullable=False),
+    sa.Column('next_date', sa.Date(), nullable=False),
+    sa.Column('memo', sa.Text(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['vendor_id'], ['vendor.id'], name=op.f('fk_recurring_bill_vendor_id_vendor')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_recurring_bill'))
+    )
     op.create_table('appointment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('patient_id', sa.Integer(), nullable=False),
@@ -265,6 +291,28 @@ def upgrade() -> None:
     with op.batch_alter_table('appointment', schema=None) as batch_op:
         batch_op.create_index('ix_appointment_day', ['day', 'provider_id', 'start'], unique=False)
         batch_op.create_index(batch_op.f('ix_appointment_patient_id'), ['patient_id'], unique=False)
+
+    op.create_table('bill',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('vendor_id', sa.Integer(), nullable=False),
+    sa.Column('invoice_no', sa.String(length=40), nullable=False),
+    sa.Column('bill_date', sa.Date(), nullable=False),
+    sa.Column('due_date', sa.Date(), nullable=False),
+    sa.Column('amount', app.models.base.Money(), nullable=False),
+    sa.Column('category', sa.Enum('rent', 'supplies', 'payroll_services', 'utilities', 'software', 'other', name='expensecategory', native_enum=False, length=24), nullable=False),
+    sa.Column('memo', sa.Text(), nullable=False),
+    sa.Column('recurring_id', sa.Integer(), nullable=True),
+    sa.Column('voided', sa.Boolean(), nullable=False),
+    sa.Column('created_at', app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_by', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by'], ['app_user.id'], name=op.f('fk_bill_created_by_app_user')),
+    sa.ForeignKeyConstraint(['recurring_id'], ['recurring_bill.id'], name=op.f('fk_bill_recurring_id_recurring_bill')),
+    sa.ForeignKeyConstraint(['vendor_id'], ['vendor.id'], name=op.f('fk_bill_vendor_id_vendor')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_bill')),
+    sa.UniqueConstraint('vendor_id', 'invoice_no', name=op.f('uq_bill_vendor_id'))
+    )
+    with op.batch_alter_table('bill', schema=None) as batch_op:
+        batch_op.create_index('ix_bill_due', ['due_date'], unique=False)
 
     op.create_table('card_image',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -302,6 +350,24 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('verification', schema=None) as batch_op:
         batch_op.create_index('ix_verification_policy_at', ['policy_id', 'verified_at'], unique=False)
+
+    op.create_table('bill_payment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('bill_id', sa.Integer(), nullable=False),
+    sa.Column('paid_date', sa.Date(), nullable=False),
+    sa.Column('amount', app.models.base.Money(), nullable=False),
+    sa.Column('method', sa.Enum('cash', 'check', 'card', 'eft', 'other', name='paymentmethod', native_enum=False, length=24), nullable=False),
+    sa.Column('check_no', sa.String(length=20), nullable=False),
+    sa.Column('memo', sa.Text(), nullable=False),
+    sa.Column('created_at', app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_by', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['bill_id'], ['bill.id'], name=op.f('fk_bill_payment_bill_id_bill')),
+    sa.ForeignKeyConstraint(['created_by'], ['app_user.id'], name=op.f('fk_bill_payment_created_by_app_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_bill_payment'))
+    )
+    with op.batch_alter_table('bill_payment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_bill_payment_bill_id'), ['bill_id'], unique=False)
+        batch_op.create_index('ix_bill_payment_date', ['paid_date'], unique=False)
 
     op.create_table('encounter',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -575,6 +641,11 @@ def downgrade() -> None:
         batch_op.drop_index('ix_encounter_dos')
 
     op.drop_table('encounter')
+    with op.batch_alter_table('bill_payment', schema=None) as batch_op:
+        batch_op.drop_index('ix_bill_payment_date')
+        batch_op.drop_index(batch_op.f('ix_bill_payment_bill_id'))
+
+    op.drop_table('bill_payment')
     with op.batch_alter_table('verification', schema=None) as batch_op:
         batch_op.drop_index('ix_verification_policy_at')
 
@@ -583,11 +654,16 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_card_image_policy_id'))
 
     op.drop_table('card_image')
+    with op.batch_alter_table('bill', schema=None) as batch_op:
+        batch_op.drop_index('ix_bill_due')
+
+    op.drop_table('bill')
     with op.batch_alter_table('appointment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_appointment_patient_id'))
         batch_op.drop_index('ix_appointment_day')
 
     op.drop_table('appointment')
+    op.drop_table('recurring_bill')
     with op.batch_alter_table('policy', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_policy_payer_id'))
         batch_op.drop_index('ix_policy_patient_rank')
@@ -599,6 +675,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_month_close_month')
 
     op.drop_table('month_close_event')
+    op.drop_table('vendor')
     op.drop_table('setting')
     op.drop_table('provider')
     op.drop_table('practice')
