@@ -1,0 +1,1 @@
+"""Renderers: the office's printed and exported documents (reportlab, csv, xlsx)."""

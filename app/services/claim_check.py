@@ -1,0 +1,563 @@
+"""The claim check (scrubber): every problem that would get a claim rejected
+or denied, each saying what to fix and which record to open to fix it.
+
+Checks what the claim will print (its snapshot) plus what only the store
+knows: the coverage verification for the date of service, other claims for
+the same service, and the payer's filing limit.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models.claims import Claim, ClaimLine, ClaimStatus
+from app.models.insurance import Payer, Policy
+from app.reports.cms1500.fieldmap import LINES_PER_FORM
+from app.services import settings
+from app.services.coverage import CoverageState, coverage_on
+from app.validation import (
+    US_STATES,
+    ein_problem,
+    npi_problem,
+    phone_problem,
+    taxonomy_problem,
+    zip_problem,
+)
+
+ERROR = "error"
+WARNING = "warning"
+FILING_WARN_DAYS = 30
+MAX_MONEY = Decimal("99999.99")  # eight print positions: 99999 99
+
+# CMS place-of-service codes (item 24B).
+PLACES_OF_SERVICE = frozenset(
+    [
+        "01",
+        "02",
+        "03",
+        "04",
+        "05",
+        "06",
+        "07",
+        "08",
+        "09",
+        "10",
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "16",
+        "17",
+        "18",
+        "19",
+        "20",
+        "21",
+        "22",
+        "23",
+        "24",
+        "25",
+        "26",
+        "27",
+        "31",
+        "32",
+        "33",
+        "34",
+        "41",
+        "42",
+        "49",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "55",
+        "56",
+        "57",
+        "58",
+        "60",
+        "61",
+        "62",
+        "65",
+        "66",
+        "71",
+        "72",
+        "81",
+        "99",
+    ]
+)
+_PROCEDURE = re.compile(r"^(\d{4}[0-9FTU]|[A-V]\d{4})$")  # CPT I/II/III/PLA or HCPCS II
+_ICD10 = re.compile(r"^[A-TV-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
+_MBI_ALPHA = "AC-HJKMNP-RT-Y"
+_MBI = re.compile(
+    rf"^[1-9][{_MBI_ALPHA}][{_MBI_ALPHA}0-9][0-9][{_MBI_ALPHA}][{_MBI_ALPHA}0-9][0-9]"
+    rf"[{_MBI_ALPHA}]{{2}}[0-9]{{2}}$"
+)
+_ID = re.compile(r"^[A-Za-z0-9]+$")
+_MODIFIER = re.compile(r"^[A-Za-z0-9]{2}$")
+
+
+@dataclass(frozen=True)
+class ClaimProblem:
+    """One thing to fix. ``fix_kind``/``fix_id`` name the record to open
+    (``ctx.open_record(kind, id)``): patient, policy, payer, practice,
+    provider, encounter or claim."""
+
+    severity: str  # "error" blocks the claim; "warning" is worth a look
+    item: str  # the CMS-1500 item, e.g. "1a" or "24D line 2"
+    message: str
+    fix_kind: str
+    fix_id: Any
+    fix_label: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "severity": self.severity,
+            "item": self.item,
+            "message": self.message,
+            "fix": [self.fix_kind, self.fix_id],
+        }
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    problems: list[ClaimProblem]
+    days_left: int | None  # to file with the payer; negative = past the limit
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == ERROR for p in self.problems)
+
+
+FIX_LABELS = {
+    "patient": "Open the patient",
+    "policy": "Open the policy",
+    "payer": "Open the payer",
+    "practice": "Open the practice",
+    "provider": "Open the provider",
+    "encounter": "Open the visit",
+    "claim": "Open the claim",
+}
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.items: list[ClaimProblem] = []
+
+    def add(
+        self, severity: str, item: str, message: str, kind: str, rec_id: Any, label: str = ""
+    ) -> None:
+        self.items.append(
+            ClaimProblem(severity, item, message, kind, rec_id, label or FIX_LABELS[kind])
+        )
+
+    def error(self, item: str, message: str, kind: str, rec_id: Any) -> None:
+        self.add(ERROR, item, message, kind, rec_id)
+
+    def warning(self, item: str, message: str, kind: str, rec_id: Any) -> None:
+        self.add(WARNING, item, message, kind, rec_id)
+
+
+@lru_cache(maxsize=1)
+def _icd10cm() -> Any:
+    """The ICD-10-CM code set (loaded once, on first use: it takes a moment).
+    The package reads its data with a deprecated importlib call; that
+    warning is the package's, not ours."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import simple_icd_10_cm as cm
+    return cm
+
+
+@lru_cache(maxsize=4096)
+def _dx_problem(code: str) -> str | None:
+    if not _ICD10.match(code):
+        return "is not an ICD-10-CM code"
+    cm = _icd10cm()
+    if not cm.is_valid_item(code):
+        return "is not in the ICD-10-CM code set"
+    if not cm.is_leaf(code):
+        return "is a category, not a billable code: code to the last character"
+    return None
+
+
+def _require(p: _Problems, item: str, value: object, label: str, kind: str, rec_id: Any) -> bool:
+    if value in (None, "") or (isinstance(value, str) and not value.strip()):
+        p.error(item, f"{label} is missing.", kind, rec_id)
+        return False
+    return True
+
+
+def _check_patient(p: _Problems, pat: dict[str, Any]) -> None:
+    pid = pat["id"]
+    _require(p, "2", pat.get("last"), "Patient's last name", "patient", pid)
+    _require(p, "2", pat.get("first"), "Patient's first name", "patient", pid)
+    if _require(p, "3", pat.get("dob"), "Patient's date of birth", "patient", pid):
+        pass
+    if pat.get("sex") not in ("M", "F"):
+        p.error("3", "Patient's sex is not recorded as male or female.", "patient", pid)
+    _require(p, "5", pat.get("address1"), "Patient's street address", "patient", pid)
+    _require(p, "5", pat.get("city"), "Patient's city", "patient", pid)
+    if (pat.get("state") or "").upper() not in US_STATES:
+        p.error("5", "Patient's state is missing or not a US state code.", "patient", pid)
+    z = zip_problem(pat.get("zip"))
+    if z:
+        p.error("5", f"Patient's ZIP {z}.", "patient", pid)
+    if pat.get("phone") and phone_problem(pat["phone"]):
+        p.warning("5", "Patient's phone is not a 10-digit number.", "patient", pid)
+    if not pat.get("signature_on_file"):
+        p.warning(
+            "12",
+            "No patient signature on file (release of information): get it signed.",
+            "patient",
+            pid,
+        )
+
+
+def _check_insured(
+    p: _Problems, ins: dict[str, Any], program: str, claim_date: date, patient_id: int
+) -> None:
+    pol = ins["policy_id"]
+    member = (ins.get("member_id") or "").strip()
+    if not member:
+        p.error("1a", "Insured's ID (member ID) is missing.", "policy", pol)
+    elif not _ID.match(member):
+        p.error(
+            "1a",
+            f"Insured's ID '{member}' has spaces or punctuation; enter it as on the card, "
+            "letters and digits only.",
+            "policy",
+            pol,
+        )
+    elif program == "medicare" and not _MBI.match(member.upper()):
+        p.error(
+            "1a",
+            f"Insured's ID '{member}' is not a Medicare Beneficiary Identifier "
+            "(11 characters, e.g. 1EG4TE5MK73).",
+            "policy",
+            pol,
+        )
+    elif len(member) > 17:
+        p.warning("1a", "Insured's ID is longer than item 1a prints (17).", "policy", pol)
+    _require(p, "4", ins.get("last"), "Insured's (subscriber's) last name", "policy", pol)
+    _require(p, "4", ins.get("first"), "Insured's (subscriber's) first name", "policy", pol)
+    if _require(p, "11a", ins.get("dob"), "Insured's date of birth", "policy", pol) and (
+        date.fromisoformat(ins["dob"]) > claim_date
+    ):
+        p.error("11a", "Insured's date of birth is in the future.", "policy", pol)
+    if ins.get("sex") not in ("M", "F"):
+        p.error("11a", "Insured's sex is missing.", "policy", pol)
+    if ins.get("relationship") not in ("self", "spouse", "child", "other"):
+        p.error("6", "Patient's relationship to the insured is missing.", "policy", pol)
+    _require(p, "7", ins.get("address1"), "Insured's street address", "policy", pol)
+    _require(p, "7", ins.get("city"), "Insured's city", "policy", pol)
+    if (ins.get("state") or "").upper() not in US_STATES:
+        p.error("7", "Insured's state is missing or not a US state code.", "policy", pol)
+    z = zip_problem(ins.get("zip"))
+    if z:
+        p.error("7", f"Insured's ZIP {z}.", "policy", pol)
+
+
+def _check_billing(p: _Problems, prac: dict[str, Any]) -> None:
+    _require(p, "33", prac.get("name"), "Billing provider (practice) name", "practice", 1)
+    _require(p, "33", prac.get("address1"), "Practice street address", "practice", 1)
+    _require(p, "33", prac.get("city"), "Practice city", "practice", 1)
+    if (prac.get("state") or "").upper() not in US_STATES:
+        p.error("33", "Practice state is missing or not a US state code.", "practice", 1)
+    z = zip_problem(prac.get("zip"))
+    if z:
+        p.error("33", f"Practice ZIP {z}.", "practice", 1)
+    ph = phone_problem(prac.get("phone"), required=True)
+    if ph:
+        p.error("33", f"Practice phone {ph}.", "practice", 1)
+    npi = npi_problem(prac.get("billing_npi"))
+    if npi:
+        p.error("33a", f"Billing NPI {npi}.", "practice", 1)
+    ein = ein_problem(prac.get("ein"))
+    if ein:
+        p.error("25", f"Federal tax ID (EIN) {ein}.", "practice", 1)
+    tax = taxonomy_problem(prac.get("taxonomy"))
+    if tax:
+        p.error("33b", f"Billing taxonomy code {tax}.", "practice", 1)
+
+
+def _check_provider(p: _Problems, prov: dict[str, Any], item: str = "24J") -> None:
+    pid = prov["id"]
+    who = " ".join(x for x in (prov.get("first"), prov.get("last")) if x) or "the provider"
+    npi = npi_problem(prov.get("npi"))
+    if npi:
+        p.error(item, f"Rendering NPI of {who} {npi}.", "provider", pid)
+    tax = taxonomy_problem(prov.get("taxonomy"))
+    if tax:
+        p.error(item, f"Taxonomy code of {who} {tax}.", "provider", pid)
+
+
+def _check_encounter(p: _Problems, snap: dict[str, Any]) -> None:
+    enc = snap["encounter"]
+    eid = enc["id"]
+    payer = snap["payer"]
+    pos = enc.get("place_of_service") or ""
+    if pos not in PLACES_OF_SERVICE:
+        p.error(
+            "24B",
+            f"Place of service '{pos}' is not a CMS place-of-service code (office is 11).",
+            "encounter",
+            eid,
+        )
+    name = (enc.get("referring_name") or "").strip()
+    npi = (enc.get("referring_npi") or "").strip()
+    if payer.get("needs_referring_provider") and not (name and npi):
+        p.error(
+            "17",
+            f"{payer['name']} needs the referring provider's name and NPI on the claim.",
+            "encounter",
+            eid,
+        )
+    if npi and npi_problem(npi):
+        p.error("17b", f"Referring provider NPI {npi_problem(npi)}.", "encounter", eid)
+    if (name or npi) and (enc.get("referring_qualifier") or "DN") not in ("DN", "DK", "DQ"):
+        p.error(
+            "17",
+            "Referring provider qualifier must be DN (referring), DK (ordering) or DQ "
+            "(supervising).",
+            "encounter",
+            eid,
+        )
+    if enc.get("related_auto") and (enc.get("auto_state") or "").upper() not in US_STATES:
+        p.error("10b", "Auto accident: the state where it happened is missing.", "encounter", eid)
+
+
+def _check_codes(p: _Problems, snap: dict[str, Any]) -> None:
+    eid = snap["encounter"]["id"]
+    dx = snap["diagnoses"]
+    if not dx:
+        p.error("21", "No diagnosis: code at least one ICD-10-CM diagnosis.", "encounter", eid)
+    if len(dx) > 12:
+        p.error(
+            "21",
+            f"{len(dx)} diagnoses: a CMS-1500 holds at most 12 (A-L). Keep the 12 the lines need.",
+            "encounter",
+            eid,
+        )
+    for i, code in enumerate(dx[:12]):
+        why = _dx_problem(code.strip().upper())
+        if why:
+            p.error(f"21{'ABCDEFGHIJKL'[i]}", f"Diagnosis {code} {why}.", "encounter", eid)
+    lines = snap["lines"]
+    if not lines:
+        p.error("24", "The claim has no service lines.", "encounter", eid)
+    letters = "ABCDEFGHIJKL"[: min(len(dx), 12)]
+    for n, ln in enumerate(lines, start=1):
+        where = f"line {n}"
+        code = (ln.get("code") or "").strip().upper()
+        if not code:
+            p.error("24D", f"Service {where} has no CPT/HCPCS code.", "encounter", eid)
+        elif not _PROCEDURE.match(code):
+            p.error(
+                "24D", f"Service {where}: '{code}' is not a CPT or HCPCS code.", "encounter", eid
+            )
+        for m in ln.get("modifiers", []):
+            if not _MODIFIER.match(m):
+                p.error(
+                    "24D", f"Service {where}: modifier '{m}' is not 2 characters.", "encounter", eid
+                )
+        ptr = (ln.get("pointers") or "").strip().upper()
+        if not ptr:
+            p.error(
+                "24E",
+                f"Service {where} ({code or 'no code'}) has no diagnosis pointer: point it at "
+                "the diagnosis it treats.",
+                "encounter",
+                eid,
+            )
+        else:
+            bad = [ch for ch in ptr if ch not in letters]
+            if bad or len(ptr) > 4 or len(set(ptr)) != len(ptr):
+                p.error(
+                    "24E",
+                    f"Service {where}: pointer '{ptr}' must be 1-4 different letters of the "
+                    f"diagnoses listed ({letters[:1] or 'A'}-{letters[-1:] or 'A'}).",
+                    "encounter",
+                    eid,
+                )
+        charge = Decimal(ln.get("charge", "0"))
+        if charge <= 0:
+            p.error("24F", f"Service {where} has no charge.", "encounter", eid)
+        elif charge > MAX_MONEY:
+            p.error("24F", f"Service {where}: the charge does not fit the form.", "encounter", eid)
+        if int(ln.get("units") or 0) < 1:
+            p.error("24G", f"Service {where}: units must be at least 1.", "encounter", eid)
+        if ln.get("to") and ln.get("from") and ln["to"] < ln["from"]:
+            p.error("24A", f"Service {where}: the 'to' date is before 'from'.", "encounter", eid)
+    for start in range(0, len(lines), LINES_PER_FORM):
+        total = sum(
+            (Decimal(ln["charge"]) for ln in lines[start : start + LINES_PER_FORM]), Decimal(0)
+        )
+        if total > MAX_MONEY:
+            p.error("28", "A form's total charge is more than 99,999.99.", "encounter", eid)
+
+
+def check_snapshot(snap: dict[str, Any], *, today: date) -> list[ClaimProblem]:
+    """The problems visible in the claim itself (no store needed)."""
+    p = _Problems()
+    _check_patient(p, snap["patient"])
+    _check_insured(p, snap["insured"], str(snap["payer"]["program"]), today, snap["patient"]["id"])
+    payer = snap["payer"]
+    if not (payer.get("address1") and payer.get("city") and payer.get("zip")):
+        p.error(
+            "carrier", f"{payer['name']}'s claims mailing address is missing.", "payer", payer["id"]
+        )
+    _check_billing(p, snap["practice"])
+    _check_provider(p, snap["provider"])
+    seen = {snap["provider"]["id"]}
+    for ln in snap["lines"]:
+        if ln.get("provider_id") and ln["provider_id"] not in seen:
+            seen.add(ln["provider_id"])
+            _check_provider(
+                p,
+                {
+                    "id": ln["provider_id"],
+                    "npi": ln.get("provider_npi"),
+                    "taxonomy": ln.get("provider_taxonomy"),
+                },
+            )
+    _check_encounter(p, snap)
+    _check_codes(p, snap)
+    other = snap.get("other_insured")
+    if snap.get("rank", 1) > 1:
+        if not other:
+            p.error(
+                "9",
+                "A claim to a secondary payer needs the primary insurance (items 9, 9a, 9d).",
+                "policy",
+                snap["insured"]["policy_id"],
+            )
+        else:
+            if not (other.get("last") and other.get("first")):
+                p.error("9", "Other insured's name is missing.", "policy", other["policy_id"])
+            if not (other.get("member_id") or other.get("group_number")):
+                p.error(
+                    "9a",
+                    "Other insured's policy or group number is missing.",
+                    "policy",
+                    other["policy_id"],
+                )
+    return p.items
+
+
+def check(s: Session, claim: Claim, *, today: date | None = None) -> CheckResult:
+    """Every problem with ``claim``; see ``ClaimProblem``."""
+    today = today or date.today()
+    snap = claim.snapshot if isinstance(claim.snapshot, dict) else {}
+    if snap.get("version") != 1:
+        return CheckResult(
+            [
+                ClaimProblem(
+                    ERROR,
+                    "-",
+                    "This claim has no frozen copy of what it bills; make it again.",
+                    "claim",
+                    claim.id,
+                    FIX_LABELS["claim"],
+                )
+            ],
+            None,
+        )
+    p = _Problems()
+    p.items.extend(check_snapshot(snap, today=today))
+    _check_store(s, p, claim, snap, today)
+    payer = s.get(Payer, claim.payer_id)
+    days_left = None
+    if payer is not None:
+        days_left = payer.timely_filing_days - (today - claim.date_of_service).days
+        if claim.status in (ClaimStatus.DRAFT, ClaimStatus.READY):
+            if days_left < 0:
+                p.error(
+                    "-",
+                    f"Past {payer.name}'s filing limit ({payer.timely_filing_days} days from the "
+                    f"date of service) by {-days_left} days. Send it only with proof of timely "
+                    "filing, or write the balance off.",
+                    "payer",
+                    payer.id,
+                )
+            elif days_left <= FILING_WARN_DAYS:
+                p.warning(
+                    "-",
+                    f"Only {days_left} days left to file with {payer.name}.",
+                    "payer",
+                    payer.id,
+                )
+    order = {ERROR: 0, WARNING: 1}
+    problems = sorted(p.items, key=lambda x: order.get(x.severity, 2))
+    return CheckResult(problems, days_left)
+
+
+def _check_store(s: Session, p: _Problems, claim: Claim, snap: dict[str, Any], today: date) -> None:
+    policy = s.get(Policy, claim.policy_id)
+    dos = claim.date_of_service
+    if policy is not None:
+        window = int(settings.get(s, "verification_window_days"))
+        cov = coverage_on(s, policy, dos, window)
+        if cov.state is CoverageState.INACTIVE:
+            p.error(
+                "1a",
+                f"The policy is not active on the date of service: {cov.reason} "
+                "Bill the right policy, or the patient.",
+                "policy",
+                policy.id,
+            )
+        elif cov.state in (CoverageState.NEVER, CoverageState.STALE):
+            p.error(
+                "1a",
+                f"Coverage is not verified for the date of service {dos:%m/%d/%Y}: {cov.reason} "
+                "Verify it with the payer and record the call.",
+                "policy",
+                policy.id,
+            )
+    if claim.frequency in ("7", "8"):
+        if not (snap.get("original_ref") or "").strip():
+            p.error(
+                "22",
+                "A replacement or void must quote the original claim's reference number.",
+                "claim",
+                claim.original_claim_id or claim.id,
+            )
+        return  # a correction repeats the service on purpose
+    codes = {ln["code"] for ln in snap["lines"] if ln.get("code")}
+    if not codes:
+        return
+    rows = s.execute(
+        select(Claim.id, Claim.claim_no, ClaimLine.code)
+        .join(ClaimLine, ClaimLine.claim_id == Claim.id)
+        .where(
+            Claim.patient_id == claim.patient_id,
+            Claim.date_of_service == dos,
+            Claim.id != claim.id,
+            Claim.rank == claim.rank,
+            Claim.frequency != "8",
+            Claim.status.not_in((ClaimStatus.VOIDED, ClaimStatus.CORRECTED, ClaimStatus.CLOSED)),
+            ClaimLine.code.in_(codes),
+        )
+        .order_by(Claim.id)
+    ).all()
+    shown: set[int] = set()
+    for other_id, other_no, code in rows:
+        if other_id == claim.original_claim_id or other_id in shown:
+            continue
+        shown.add(other_id)
+        p.warning(
+            "24D",
+            f"Possible duplicate: claim {other_no} bills {code} for this patient on the same "
+            "date. Void one, or add the modifier that tells them apart (e.g. 76, 59).",
+            "claim",
+            other_id,
+        )
