@@ -101,10 +101,18 @@ def render_claims(
     return done
 
 
-def mark_printed(s: Session, actor: Actor, claim_ids: Sequence[int], destination: str) -> int:
+def mark_printed(
+    s: Session,
+    actor: Actor,
+    claim_ids: Sequence[int],
+    destination: str,
+    *,
+    action: str = "claims_printed",
+) -> int:
     """Record that these claims' forms were produced: a ready claim becomes
     printed, a printed one is marked printed again, any other keeps its
-    status (a copy for the records). One audit row for the batch."""
+    status (a copy for the records). One audit row for the batch:
+    ``claims_printed``, or ``claims_saved_pdf`` for a PDF saved to a file."""
     require(actor, Permission.CLAIM_PRINT)
     changed = 0
     numbers = []
@@ -118,7 +126,7 @@ def mark_printed(s: Session, actor: Actor, claim_ids: Sequence[int], destination
     audit.record(
         s,
         actor,
-        "claims_printed",
+        action,
         entity="claim",
         details={"count": len(numbers), "to": destination, "claims": sorted(numbers)},
     )

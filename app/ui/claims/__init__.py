@@ -1,15 +1,13 @@
-"""Claims work area."""
+"""Claims work area: the claims list, the check, printing and corrections."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
 from app.ui.context import UiContext
-from app.ui.widgets import NotYetPage
 
 
 def create_page(ctx: UiContext) -> QWidget:
-    return NotYetPage(
-        "Claims",
-        "Build and check claims, and print CMS-1500 forms on red forms or plain paper.",
-    )
+    from app.ui.claims.page import ClaimsPage
+
+    return ClaimsPage(ctx)
