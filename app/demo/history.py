@@ -8,6 +8,7 @@ import random
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -36,6 +37,7 @@ from app.models.practice import Provider
 from app.models.schedule import Appointment, AppointmentStatus
 from app.models.staff import User
 from app.money import CENT, ZERO
+from app.services.claim_snapshot import BulkSnapshots
 
 # Codes the synthetic office bills, with its prices (the office's own figures).
 FEES: dict[str, tuple[str, str]] = {
@@ -368,7 +370,8 @@ class _Writer:
                 status=ClaimStatus.PRINTED,
                 total_charge=total,
                 amount_paid=ZERO,
-                snapshot={"generated": True},
+                # Filled at flush time from the rows above (see _snapshots).
+                snapshot=(enc_id, primary[0], policies[1][0] if len(policies) > 1 else None),
                 created_at=datetime.combine(dos, time(19), tzinfo=UTC),
                 created_by=user,
             )
@@ -643,6 +646,39 @@ class _Writer:
         row["amount_paid"] = paid
         self.claim_event(claim_id, on, status, user)
 
+    def _snapshots(self, s: Session, claims: list[dict[str, object]]) -> list[dict[str, object]]:
+        """Each claim's frozen copy, built a chunk at a time (years of claims
+        held as dicts at once would take too much memory)."""
+        if not hasattr(self, "_bulk"):
+            self._bulk = BulkSnapshots(s)
+            self._lines_of: dict[int, list[SimpleNamespace]] = defaultdict(list)
+            for ln in self.rows[ServiceLine]:
+                self._lines_of[ln["encounter_id"]].append(SimpleNamespace(**ln))  # type: ignore[index]
+            self._dx_of: dict[int, list[str]] = defaultdict(list)
+            for dx in self.rows[EncounterDiagnosis]:
+                self._dx_of[dx["encounter_id"]].append(dx["code"])  # type: ignore[index,arg-type]
+        encounters = self.rows[Encounter]
+        out = []
+        for row in claims:
+            marker = row["snapshot"]
+            assert isinstance(marker, tuple)
+            enc_id: int = marker[0]
+            policy_id: int = marker[1]
+            other_id: int | None = marker[2]
+            enc = encounters[enc_id - 1]
+            assert enc["id"] == enc_id
+            snap = self._bulk.build(
+                claim_no=str(row["claim_no"]),
+                created=row["date_of_service"],  # type: ignore[arg-type]
+                encounter=SimpleNamespace(**enc),
+                diagnoses=self._dx_of[enc_id],
+                lines=self._lines_of[enc_id],
+                policy_id=policy_id,
+                other_policy_id=other_id,
+            )
+            out.append({**row, "snapshot": snap})
+        return out
+
     def flush(self, s: Session, appointments: list[dict[str, object]]) -> None:
         order = (
             Encounter,
@@ -657,6 +693,9 @@ class _Writer:
         for model in order:
             rows = self.rows.get(model, [])
             for i in range(0, len(rows), 5000):
-                s.execute(insert(model), rows[i : i + 5000])
+                chunk = rows[i : i + 5000]
+                if model is Claim:
+                    chunk = self._snapshots(s, chunk)
+                s.execute(insert(model), chunk)
         for i in range(0, len(appointments), 5000):
             s.execute(insert(Appointment), appointments[i : i + 5000])

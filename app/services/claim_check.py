@@ -212,7 +212,7 @@ def _check_patient(p: _Problems, pat: dict[str, Any]) -> None:
     z = zip_problem(pat.get("zip"))
     if z:
         p.error("5", f"Patient's ZIP {z}.", "patient", pid)
-    if pat.get("phone") and phone_problem(pat["phone"]):
+    if pat.get("phone") and phone_problem(pat.get("phone", "")):
         p.warning("5", "Patient's phone is not a 10-digit number.", "patient", pid)
     if not pat.get("signature_on_file"):
         p.warning(
@@ -251,7 +251,7 @@ def _check_insured(
     _require(p, "4", ins.get("last"), "Insured's (subscriber's) last name", "policy", pol)
     _require(p, "4", ins.get("first"), "Insured's (subscriber's) first name", "policy", pol)
     if _require(p, "11a", ins.get("dob"), "Insured's date of birth", "policy", pol) and (
-        date.fromisoformat(ins["dob"]) > claim_date
+        date.fromisoformat(ins.get("dob", "")) > claim_date
     ):
         p.error("11a", "Insured's date of birth is in the future.", "policy", pol)
     if ins.get("sex") not in ("M", "F"):
@@ -338,7 +338,7 @@ def _check_encounter(p: _Problems, snap: dict[str, Any]) -> None:
 
 def _check_codes(p: _Problems, snap: dict[str, Any]) -> None:
     eid = snap["encounter"]["id"]
-    dx = snap["diagnoses"]
+    dx = snap.get("diagnoses", [])
     if not dx:
         p.error("21", "No diagnosis: code at least one ICD-10-CM diagnosis.", "encounter", eid)
     if len(dx) > 12:
@@ -352,7 +352,7 @@ def _check_codes(p: _Problems, snap: dict[str, Any]) -> None:
         why = _dx_problem(code.strip().upper())
         if why:
             p.error(f"21{'ABCDEFGHIJKL'[i]}", f"Diagnosis {code} {why}.", "encounter", eid)
-    lines = snap["lines"]
+    lines = snap.get("lines", [])
     if not lines:
         p.error("24", "The claim has no service lines.", "encounter", eid)
     letters = "ABCDEFGHIJKL"[: min(len(dx), 12)]
@@ -396,7 +396,7 @@ def _check_codes(p: _Problems, snap: dict[str, Any]) -> None:
             p.error("24F", f"Service {where}: the charge does not fit the form.", "encounter", eid)
         if int(ln.get("units") or 0) < 1:
             p.error("24G", f"Service {where}: units must be at least 1.", "encounter", eid)
-        if ln.get("to") and ln.get("from") and ln["to"] < ln["from"]:
+        if ln.get("to") and ln.get("from") and ln.get("to", "") < ln.get("from", ""):
             p.error("24A", f"Service {where}: the 'to' date is before 'from'.", "encounter", eid)
     for start in range(0, len(lines), LINES_PER_FORM):
         total = sum(
@@ -419,7 +419,7 @@ def check_snapshot(snap: dict[str, Any], *, today: date) -> list[ClaimProblem]:
     _check_billing(p, snap["practice"])
     _check_provider(p, snap["provider"])
     seen = {snap["provider"]["id"]}
-    for ln in snap["lines"]:
+    for ln in snap.get("lines", []):
         if ln.get("provider_id") and ln["provider_id"] not in seen:
             seen.add(ln["provider_id"])
             _check_provider(
@@ -532,7 +532,7 @@ def _check_store(s: Session, p: _Problems, claim: Claim, snap: dict[str, Any], t
                 claim.original_claim_id or claim.id,
             )
         return  # a correction repeats the service on purpose
-    codes = {ln["code"] for ln in snap["lines"] if ln.get("code")}
+    codes = {ln.get("code", "") for ln in snap.get("lines", []) if ln.get("code")}
     if not codes:
         return
     rows = s.execute(

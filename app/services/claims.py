@@ -40,6 +40,16 @@ SENT = (
     ClaimStatus.DENIED,
     ClaimStatus.APPEALED,
 )
+# Claims still being worked: the list's default view.
+OPEN_STATUSES = (
+    ClaimStatus.DRAFT,
+    ClaimStatus.READY,
+    ClaimStatus.PRINTED,
+    ClaimStatus.EXPORTED,
+    ClaimStatus.PARTLY_PAID,
+    ClaimStatus.DENIED,
+    ClaimStatus.APPEALED,
+)
 PRINTABLE = (ClaimStatus.READY, *SENT, ClaimStatus.CORRECTED, ClaimStatus.VOIDED)
 
 # ------------------------------------------------------------------ making claims
@@ -146,13 +156,13 @@ def _store_snapshot(s: Session, claim: Claim, snapshot: dict[str, Any]) -> None:
     for old in s.execute(select(ClaimLine).where(ClaimLine.claim_id == claim.id)).scalars():
         s.delete(old)
     s.flush()
-    for n, ln in enumerate(snapshot["lines"], start=1):
+    for n, ln in enumerate(snapshot.get("lines", []), start=1):
         s.add(
             ClaimLine(
                 claim_id=claim.id,
                 service_line_id=ln["service_line_id"],
                 line_no=n,
-                code=ln["code"][:5],
+                code=ln.get("code", "")[:5],
                 charge=money(ln["charge"]),
             )
         )
@@ -737,7 +747,7 @@ def claim_detail(
         LineRow(
             i,
             date.fromisoformat(ln["from"]),
-            ln["code"],
+            ln.get("code", ""),
             " ".join(ln.get("modifiers", [])),
             ln.get("pointers", ""),
             ln.get("units", 1),
@@ -747,7 +757,7 @@ def claim_detail(
         for i, ln in enumerate(snap.get("lines", []), start=1)
     ]
     line_ids = [ln["service_line_id"] for ln in snap.get("lines", [])]
-    codes = {ln["service_line_id"]: ln["code"] for ln in snap.get("lines", [])}
+    codes = {ln["service_line_id"]: ln.get("code", "") for ln in snap.get("lines", [])}
     entries = s.execute(
         select(LedgerEntry)
         .where(

@@ -112,27 +112,31 @@ def _common_items(snap: dict[str, Any]) -> dict[str, Any]:
     prov = snap["provider"]
     prac = snap["practice"]
     enc = snap["encounter"]
-    dx = [re.sub(r"[^0-9A-Z]", "", c.upper()) for c in snap["diagnoses"]][:12]
+    dx = [re.sub(r"[^0-9A-Z]", "", c.upper()) for c in snap.get("diagnoses", [])][:12]
 
-    carrier = [clean(payer["name"]), clean(payer["address1"])]
+    carrier = [clean(payer["name"]), clean(payer.get("address1", ""))]
     if payer.get("address2"):
-        carrier.append(clean(payer["address2"]))
-    city = clean(payer["city"])
+        carrier.append(clean(payer.get("address2", "")))
+    city = clean(payer.get("city", ""))
     carrier.append(clean(f"{city}, {payer['state']} {digits(payer['zip'])}" if city else ""))
 
     program = str(payer["program"]).upper()
     items: dict[str, Any] = {
         "carrier": [c for c in carrier if c],
         "1": program if program in PROGRAMS else "OTHER",
-        "1a": ident(ins["member_id"]),
-        "2": person_name(pat["last"], pat["first"], pat.get("middle", ""), pat.get("suffix", "")),
-        "3_dob": mmddyyyy(pat["dob"]),
-        "3_sex": pat["sex"] if pat["sex"] in ("M", "F") else "",
-        "4": person_name(ins["last"], ins["first"], ins.get("middle", "")),
-        "5_street": clean(" ".join(x for x in (pat["address1"], pat.get("address2", "")) if x)),
-        "5_city": clean(pat["city"]),
-        "5_state": clean(pat["state"]),
-        "5_zip": digits(pat["zip"]),
+        "1a": ident(ins.get("member_id", "")),
+        "2": person_name(
+            pat.get("last", ""), pat.get("first", ""), pat.get("middle", ""), pat.get("suffix", "")
+        ),
+        "3_dob": mmddyyyy(pat.get("dob", "")),
+        "3_sex": pat.get("sex", "") if pat.get("sex", "") in ("M", "F") else "",
+        "4": person_name(ins.get("last", ""), ins.get("first", ""), ins.get("middle", "")),
+        "5_street": clean(
+            " ".join(x for x in (pat.get("address1", ""), pat.get("address2", "")) if x)
+        ),
+        "5_city": clean(pat.get("city", "")),
+        "5_state": clean(pat.get("state", "")),
+        "5_zip": digits(pat.get("zip", "")),
         "5_phone": digits(pat.get("phone", "")),
         "6": str(ins["relationship"]).upper(),
         "7_street": clean(ins.get("address1", "")),
@@ -140,8 +144,10 @@ def _common_items(snap: dict[str, Any]) -> dict[str, Any]:
         "7_state": clean(ins.get("state", "")),
         "7_zip": digits(ins.get("zip", "")),
         "7_phone": digits(ins.get("phone", "")),
-        "9": person_name(other["last"], other["first"], other.get("middle", "")) if other else "",
-        "9a": ident(other["member_id"] or other.get("group_number", "")) if other else "",
+        "9": person_name(other.get("last", ""), other.get("first", ""), other.get("middle", ""))
+        if other
+        else "",
+        "9a": ident(other.get("member_id", "") or other.get("group_number", "")) if other else "",
         "9d": clean(other.get("plan_name") or other.get("payer_name", "")) if other else "",
         "10a": yes_no(enc.get("related_employment")),
         "10b": yes_no(enc.get("related_auto")),
@@ -176,25 +182,29 @@ def _common_items(snap: dict[str, Any]) -> dict[str, Any]:
         "22_code": "",
         "22_ref": "",
         "23": ident(enc.get("prior_auth", "")),
-        "25": digits(prac["ein"]),
+        "25": digits(prac.get("ein", "")),
         "25_type": "EIN",
         "26": ident(snap["claim_no"]),
         "27": "YES",
         "31": clean(
-            " ".join(x for x in (prov["first"], prov["last"], prov.get("credentials", "")) if x)
+            " ".join(
+                x
+                for x in (prov.get("first", ""), prov.get("last", ""), prov.get("credentials", ""))
+                if x
+            )
         ),
         "31_date": mmddyy(snap["created"]),
         "32_name": clean(prac["name"]),
-        "32_street": clean(prac["address1"]),
-        "32_city": city_line(prac["city"], prac["state"], prac["zip"]),
-        "32a": digits(prac["billing_npi"]),
+        "32_street": clean(prac.get("address1", "")),
+        "32_city": city_line(prac.get("city", ""), prac.get("state", ""), prac.get("zip", "")),
+        "32a": digits(prac.get("billing_npi", "")),
         "32b": "",
-        "33_phone": digits(prac["phone"]),
+        "33_phone": digits(prac.get("phone", "")),
         "33_name": clean(prac["name"]),
-        "33_street": clean(prac["address1"]),
-        "33_city": city_line(prac["city"], prac["state"], prac["zip"]),
-        "33a": digits(prac["billing_npi"]),
-        "33b": ("ZZ" + ident(prac["taxonomy"])) if prac.get("taxonomy") else "",
+        "33_street": clean(prac.get("address1", "")),
+        "33_city": city_line(prac.get("city", ""), prac.get("state", ""), prac.get("zip", "")),
+        "33a": digits(prac.get("billing_npi", "")),
+        "33b": ("ZZ" + ident(prac.get("taxonomy", ""))) if prac.get("taxonomy") else "",
     }
     if enc.get("referring_name") or enc.get("referring_npi"):
         items["17_qual"] = clean(enc.get("referring_qualifier") or "DN")
@@ -215,11 +225,11 @@ def _line_values(line: dict[str, Any], snap: dict[str, Any]) -> dict[str, str]:
         shaded = f"N4{digits(line['ndc'])} {clean(line.get('ndc_unit', ''))}{clean(line.get('ndc_quantity', ''))}"
     taxonomy = line.get("provider_taxonomy", "")
     return {
-        "24A_from": mmddyy(line["from"]),
-        "24A_to": mmddyy(line["to"]),
+        "24A_from": mmddyy(line.get("from", "")),
+        "24A_to": mmddyy(line.get("to", "")),
         "24B": digits(line.get("place_of_service", "")),
         "24C": "Y" if line.get("emergency") else "",
-        "24D": ident(line["code"]),
+        "24D": ident(line.get("code", "")),
         "24D_mod": " ".join(mods),
         "24E": ident(line.get("pointers", ""))[:4],
         "24F": money_text(Decimal(line["charge"])),
@@ -240,7 +250,7 @@ def field_map(snap: dict[str, Any]) -> list[FormValues]:
     on those lines (money not tied to a line is counted on the first form).
     """
     common = _common_items(snap)
-    lines = list(snap["lines"])
+    lines = list(snap.get("lines", []))
     chunks = [lines[i : i + LINES_PER_FORM] for i in range(0, len(lines), LINES_PER_FORM)] or [[]]
     forms = []
     for n, chunk in enumerate(chunks, start=1):

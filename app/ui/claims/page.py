@@ -31,7 +31,7 @@ from app.models.insurance import Payer
 from app.models.practice import Provider
 from app.services import claim_print, claims
 from app.services.auth import Permission
-from app.services.claims import ClaimFilter, ClaimRow, status_label
+from app.services.claims import OPEN_STATUSES, ClaimFilter, ClaimRow, status_label
 from app.ui import ops
 from app.ui.claims.detail import ClaimDetailPanel
 from app.ui.claims.dialogs import AlignmentDialog, CorrectionDialog
@@ -55,15 +55,6 @@ AGES = [
     ("91-120 days", 91, 120),
     ("Over 120 days", 121, None),
 ]
-OPEN_STATUSES = (
-    ClaimStatus.DRAFT,
-    ClaimStatus.READY,
-    ClaimStatus.PRINTED,
-    ClaimStatus.EXPORTED,
-    ClaimStatus.PARTLY_PAID,
-    ClaimStatus.DENIED,
-    ClaimStatus.APPEALED,
-)
 
 
 def _days_left_text(days: int) -> str:

@@ -201,7 +201,11 @@ def test_secondary_reads_the_primary_paid_amount_from_the_ledger(office) -> None
     with office.store.unit_of_work() as s:
         c = s.get(Claim, secondary.claim_id)
         assert (c.rank, c.primary_claim_id) == (2, primary.claim_id)
-        assert [ln["prior_paid"] for ln in c.snapshot["lines"]] == ["92.00", "8.40", "0.00"]
+        assert [ln.get("prior_paid", "0.00") for ln in c.snapshot["lines"]] == [
+            "92.00",
+            "8.40",
+            "0.00",
+        ]
         assert c.snapshot["other_insured"]["payer_name"] == "Medicare Part B"
         with pytest.raises(UserFacingError, match="already has claim"):
             claims.make_secondary(s, office.biller, primary.claim_id)
