@@ -223,8 +223,8 @@ def line_part(
             "ndc_unit": ln.ndc_unit or "",
             "ndc_quantity": ln.ndc_quantity or "",
             "provider_id": provider["id"],
-            "provider_npi": provider["npi"],
-            "provider_taxonomy": provider["taxonomy"],
+            "provider_npi": provider.get("npi", ""),
+            "provider_taxonomy": provider.get("taxonomy", ""),
             "prior_paid": f"{prior_paid:.2f}" if prior_paid else "",
         }
     )
