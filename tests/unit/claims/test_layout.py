@@ -232,3 +232,19 @@ def test_alignment_page_marks_known_boxes(tmp_path) -> None:
         assert page.text_at(8, 1, 1, 1.5, -3.0) == "X"  # Medicare box
         assert page.text_at(12, 33, 1, 1.5, -3.0) == "X"  # item 6 Self
         assert page.text_at(44, 50, 8, 1.5, -3.0) == "99999 99"
+
+
+def test_parentheses_and_letters_past_ascii_print_as_typed(tmp_path) -> None:
+    from app.reports.cms1500.data_only import pdf_string
+    from app.reports.cms1500.fieldmap import FormValues
+
+    assert pdf_string("APT (REAR) \\ 2") == "APT \\(REAR\\) \\\\ 2"
+    assert pdf_string("ØSTBY") == "\\330STBY"
+    form = FormValues(items={"2": "ØSTBY, ANNE", "5_street": "12 OAK LN (REAR)", "carrier": []})
+    pdf = ClaimPdf(tmp_path / "x.pdf")
+    pdf.add_form(form)
+    pdf.close()
+    with pdfplumber.open(tmp_path / "x.pdf") as doc:
+        page = Page(doc.pages[0])
+        assert page.text_at(10, 1, 28) == "ØSTBY, ANNE"
+        assert page.text_at(12, 1, 28) == "12 OAK LN (REAR)"
