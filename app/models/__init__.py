@@ -12,6 +12,7 @@ from app.models import (  # noqa: F401
     practice,
     schedule,
     staff,
+    statements,
 )
 from app.models.base import Base
 
