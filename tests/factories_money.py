@@ -29,6 +29,15 @@ DESCRIPTIONS = {
 }
 
 
+def fee_items(s: Session) -> None:
+    """The fee schedule rows for the codes these tests bill."""
+    from app.models.coding import FeeItem
+
+    for code, desc in DESCRIPTIONS.items():
+        s.add(FeeItem(code=code, description=desc, price=None))
+    s.flush()
+
+
 @dataclass(frozen=True)
 class Visit:
     encounter_id: int

@@ -1,0 +1,1 @@
+"""Renderers: PDFs and files made from plain data (no database, no Qt)."""
