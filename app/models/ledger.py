@@ -115,6 +115,16 @@ class LedgerEntry(Base):
         Index("ix_ledger_claim", "claim_id"),
         Index("ix_ledger_payment", "payment_id"),
         Index("ix_ledger_payer", "payer_id", "entry_date"),
+        # Covers the aging aggregate (an index-only scan in line order).
+        Index(
+            "ix_ledger_aging",
+            "service_line_id",
+            "party",
+            "payer_id",
+            "patient_id",
+            "entry_date",
+            "amount",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

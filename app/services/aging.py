@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import Integer, case, func, select, type_coerce
+from sqlalchemy import Date, Integer, case, func, null, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
 from app.models.claims import Claim, ClaimEvent, ClaimLine, ClaimStatus
@@ -103,47 +103,70 @@ def bucket_of(age_days: int) -> int:
 
 def aging_sql(as_of: date) -> tuple[str, dict[str, object]]:
     """The one aggregate that computes the aging by date of service, as plain
-    SQL (the benchmark's floor; ``aging`` builds the same query)."""
+    SQL (the benchmark's floor; ``_service_rows`` builds the same statement).
+
+    The inner part sums each line's entries per responsible party (an
+    index-only scan of ``ix_ledger_aging`` in line order) and keeps the parts
+    that are not zero; money without a line is summed per day received. Only
+    those rows meet the service lines for their date of service.
+    """
     params: dict[str, object] = {"as_of": as_of.isoformat()}
     for i, limit in enumerate(LIMITS):
         params[f"d{i}"] = (as_of - timedelta(days=limit)).isoformat()
+    who = "CASE WHEN party = 'insurance' THEN payer_id ELSE patient_id END"
+    dated = "coalesce(l.from_date, t.received)"
     sql = (
-        "SELECT e.party, CASE WHEN e.party = 'insurance' THEN e.payer_id ELSE e.patient_id END, "
-        "CASE WHEN coalesce(l.from_date, e.entry_date) >= :d0 THEN 0 "
-        "WHEN coalesce(l.from_date, e.entry_date) >= :d1 THEN 1 "
-        "WHEN coalesce(l.from_date, e.entry_date) >= :d2 THEN 2 "
-        "WHEN coalesce(l.from_date, e.entry_date) >= :d3 THEN 3 ELSE 4 END AS bucket, "
-        "sum(e.amount) "
-        "FROM ledger_entry e LEFT JOIN service_line l ON l.id = e.service_line_id "
-        "WHERE e.entry_date <= :as_of GROUP BY 1, 2, 3"
+        f"SELECT t.party, t.who, CASE WHEN {dated} >= :d0 THEN 0 WHEN {dated} >= :d1 THEN 1 "
+        f"WHEN {dated} >= :d2 THEN 2 WHEN {dated} >= :d3 THEN 3 ELSE 4 END, sum(t.amount) "
+        "FROM ("
+        f"SELECT service_line_id, party, {who} AS who, NULL AS received, sum(amount) AS amount "
+        "FROM ledger_entry WHERE service_line_id IS NOT NULL AND entry_date <= :as_of "
+        "GROUP BY service_line_id, party, payer_id, patient_id HAVING sum(amount) <> 0 "
+        "UNION ALL "
+        f"SELECT NULL, party, {who}, entry_date, sum(amount) "
+        "FROM ledger_entry WHERE service_line_id IS NULL AND entry_date <= :as_of "
+        "GROUP BY party, payer_id, patient_id, entry_date"
+        ") t LEFT JOIN service_line l ON l.id = t.service_line_id "
+        "GROUP BY 1, 2, 3"
     )
     return sql, params
 
 
 def _service_rows(s: Session, as_of: date) -> list[tuple[Party, int | None, int, int]]:
     """(party, payer or patient, bucket, cents) by date of service."""
-    dated = func.coalesce(ServiceLine.from_date, LedgerEntry.entry_date)
+    e = LedgerEntry
+    cents = type_coerce(e.amount, Integer)
+    who = case((e.party == Party.INSURANCE, e.payer_id), else_=e.patient_id)
+    lined = (
+        select(
+            e.service_line_id.label("line"),
+            e.party.label("party"),
+            who.label("who"),
+            type_coerce(null(), Date).label("received"),
+            func.sum(cents).label("amount"),
+        )
+        .where(e.service_line_id.is_not(None), e.entry_date <= as_of)
+        .group_by(e.service_line_id, e.party, e.payer_id, e.patient_id)
+        .having(func.sum(cents) != 0)
+    )
+    lineless = (
+        select(null(), e.party, who, e.entry_date, func.sum(cents))
+        .where(e.service_line_id.is_(None), e.entry_date <= as_of)
+        .group_by(e.party, e.payer_id, e.patient_id, e.entry_date)
+    )
+    t = union_all(lined, lineless).subquery("t")
+    dated = func.coalesce(ServiceLine.from_date, t.c.received)
     bucket = case(
         *[(dated >= as_of - timedelta(days=limit), i) for i, limit in enumerate(LIMITS)],
         else_=4,
     )
-    who = case(
-        (LedgerEntry.party == Party.INSURANCE, LedgerEntry.payer_id),
-        else_=LedgerEntry.patient_id,
-    )
     q = (
-        select(
-            LedgerEntry.party,
-            who,
-            bucket,
-            func.sum(type_coerce(LedgerEntry.amount, Integer)),  # integer cents, summed
-        )
-        .select_from(LedgerEntry)
-        .outerjoin(ServiceLine, ServiceLine.id == LedgerEntry.service_line_id)
-        .where(LedgerEntry.entry_date <= as_of)
-        .group_by(LedgerEntry.party, who, bucket)
+        select(t.c.party, t.c.who, bucket, func.sum(t.c.amount))
+        .select_from(t)
+        .outerjoin(ServiceLine, ServiceLine.id == t.c.line)
+        .group_by(t.c.party, t.c.who, bucket)
     )
-    return [(p, k, b, int(c or 0)) for p, k, b, c in s.execute(q)]
+    return [(Party(p), k, b, int(c or 0)) for p, k, b, c in s.execute(q)]
 
 
 def _billed_rows(s: Session, as_of: date) -> list[tuple[Party, int | None, int, int]]:

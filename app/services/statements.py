@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound, Problem, UserFacingError, ValidationError
@@ -27,7 +27,7 @@ from app.models.coding import FeeItem, ServiceLine
 from app.models.ledger import EntryKind, LedgerEntry, Party, Payment, PaymentSource
 from app.models.patient import Patient
 from app.models.statements import Statement, StatementRun
-from app.money import ZERO, fmt, money, sum_money
+from app.money import ZERO, fmt, from_cents, money, sum_money
 from app.reports.statement import StatementDoc, StatementRowDoc, render_statements
 from app.services import audit, ledger, settings
 from app.services import office as office_service
@@ -200,6 +200,60 @@ def _statement_aging(
     return (b[0], b[1], b[2], b[3])
 
 
+_CENTS = type_coerce(LedgerEntry.amount, Integer)
+# Up to this many patients, read their entries by patient; above it, one
+# index-only pass over the whole ledger finds the open lines faster.
+FEW_PATIENTS = 300
+
+
+def _open_lines(s: Session, members: Sequence[int]) -> tuple[list[int], dict[int, Decimal]]:
+    """The lines of these patients with a balance, and each patient's
+    unapplied credit."""
+    e = LedgerEntry
+    mset = set(members)
+    lines: set[int] = set()
+    credit: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    if len(mset) <= FEW_PATIENTS:
+        for chunk in _chunks(list(mset)):
+            lines.update(
+                lid
+                for lid in s.execute(
+                    select(e.service_line_id)
+                    .where(e.patient_id.in_(chunk), e.service_line_id.is_not(None))
+                    .group_by(e.service_line_id)
+                    .having(func.sum(_CENTS) != 0)
+                ).scalars()
+                if lid is not None
+            )
+            for pid, total in s.execute(
+                select(e.patient_id, func.sum(_CENTS))
+                .where(
+                    e.patient_id.in_(chunk),
+                    e.service_line_id.is_(None),
+                    e.party == Party.PATIENT,
+                )
+                .group_by(e.patient_id)
+            ):
+                credit[pid] -= from_cents(int(total))
+    else:
+        for lid, pid in s.execute(
+            select(e.service_line_id, e.patient_id)
+            .where(e.service_line_id.is_not(None))
+            .group_by(e.service_line_id, e.party, e.payer_id, e.patient_id)
+            .having(func.sum(_CENTS) != 0)
+        ):
+            if pid in mset and lid is not None:
+                lines.add(lid)
+        for pid, total in s.execute(
+            select(e.patient_id, func.sum(_CENTS))
+            .where(e.service_line_id.is_(None), e.party == Party.PATIENT)
+            .group_by(e.patient_id)
+        ):
+            if pid in mset:
+                credit[pid] -= from_cents(int(total))
+    return sorted(lines), credit
+
+
 def _kinds(d: dict[tuple[EntryKind, Party], Decimal], *kinds: EntryKind) -> Decimal:
     return sum((v for (k, _), v in d.items() if k in kinds), ZERO)
 
@@ -222,22 +276,22 @@ def statement_docs(
     for chunk in _chunks(list(set(members) | set(guarantor_ids))):
         for p in s.execute(select(Patient).where(Patient.id.in_(chunk))).scalars():
             pats[p.id] = p
-    # Per line, per kind and party: what was charged, paid, adjusted, owed.
+    open_lines, credit = _open_lines(s, members)
+    # Per open line, per kind and party: what was charged, paid, adjusted, owed.
     per_line: dict[int, dict[tuple[EntryKind, Party], Decimal]] = defaultdict(
         lambda: defaultdict(lambda: ZERO)
     )
     line_patient: dict[int, int] = {}
-    credit: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for chunk in _chunks(members):
+    for chunk in _chunks(open_lines):
         for lid, pid, kind, party, total in s.execute(
             select(
                 LedgerEntry.service_line_id,
                 LedgerEntry.patient_id,
                 LedgerEntry.kind,
                 LedgerEntry.party,
-                func.sum(LedgerEntry.amount),
+                func.sum(_CENTS),
             )
-            .where(LedgerEntry.patient_id.in_(chunk))
+            .where(LedgerEntry.service_line_id.in_(chunk))
             .group_by(
                 LedgerEntry.service_line_id,
                 LedgerEntry.patient_id,
@@ -245,13 +299,9 @@ def statement_docs(
                 LedgerEntry.party,
             )
         ):
-            v = sum_money(total)
-            if lid is None:
-                if party is Party.PATIENT:
-                    credit[pid] -= v
-                continue
-            per_line[lid][(kind, party)] += v
-            line_patient[lid] = pid
+            if lid is not None:
+                per_line[lid][(kind, party)] += from_cents(int(total))
+                line_patient[lid] = pid
     open_lines = [lid for lid, d in per_line.items() if sum(d.values(), ZERO) != ZERO]
     facts: dict[int, tuple[date, str]] = {}
     for chunk in _chunks(open_lines):
