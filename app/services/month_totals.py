@@ -489,7 +489,7 @@ class _Sums:
         self.money[group] += amount * sign
 
 
-def _by_provider_and_payer(
+def by_provider_and_payer(
     s: Session, start: date, end: date
 ) -> tuple[list[ProviderRow], list[PayerRow]]:
     le = LedgerEntry
@@ -651,7 +651,7 @@ def month_report(s: Session, actor: Actor, month: str) -> MonthReport:
     month = parse_month(month)
     span = months_totals(s, shift_month(month, -12), month)
     start, end = month_bounds(month)
-    providers, payers = _by_provider_and_payer(s, start, end)
+    providers, payers = by_provider_and_payer(s, start, end)
     return MonthReport(
         practice=practice_name(s),
         month=month,
