@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
@@ -107,10 +108,6 @@ def months_from(first: str, last: str) -> list[str]:
 def _local_midnight_utc(d: date) -> datetime:
     """The office's local midnight starting ``d``, as an aware UTC time."""
     return datetime.combine(d, time()).astimezone().astimezone(UTC)
-
-
-def _local_month(at: datetime) -> str:
-    return month_key(at.astimezone().date())
 
 
 # ------------------------------------------------------------------ totals
@@ -304,12 +301,13 @@ def months_totals(s: Session, first: str, last: str) -> list[MonthTotals]:
     acc = {m: _Acc(m) for m in months}
 
     le = LedgerEntry
-    ar_open, ar_close = s.execute(
-        select(
-            func.sum(case((le.entry_date < start, le.amount))),
-            func.sum(le.amount),
-        ).where(le.entry_date < end)
-    ).one()
+
+    def ar_before(d: date) -> Any:
+        return select(func.sum(le.amount)).where(le.entry_date < d).scalar_subquery()
+
+    # Two range sums over the ledger's report index: the A/R at the start of
+    # the span and, independently, at its end.
+    ar_open, ar_close = s.execute(select(ar_before(start), ar_before(end))).one()
     ar_open, ar_close = sum_money(ar_open), sum_money(ar_close)
 
     rows = s.execute(
@@ -341,26 +339,33 @@ def months_totals(s: Session, first: str, last: str) -> list[MonthTotals]:
     ):
         acc[month_key(day)].counts["new_patients"] += 1
 
-    ustart, uend = _local_midnight_utc(start), _local_midnight_utc(end)
-    for (at,) in s.execute(
-        select(Claim.created_at).where(Claim.created_at >= ustart, Claim.created_at < uend)
-    ):
-        acc[_local_month(at)].counts["claims_made"] += 1
+    # Claims are counted by the office's local month: each month's edges as
+    # UTC times, and the month found by the store (no per-claim Python work).
+    edges = [_local_midnight_utc(month_bounds(m)[0]) for m in months]
+    edges.append(_local_midnight_utc(end))
 
-    paid: dict[str, set[int]] = defaultdict(set)
-    denied: dict[str, set[int]] = defaultdict(set)
-    for claim_id, status, at in s.execute(
-        select(ClaimEvent.claim_id, ClaimEvent.status, ClaimEvent.at).where(
-            ClaimEvent.at >= ustart,
-            ClaimEvent.at < uend,
+    def month_of(col: Any) -> Any:
+        return case(*((col < edge, i) for i, edge in enumerate(edges[1:])))
+
+    made = month_of(Claim.created_at)
+    for i, n in s.execute(
+        select(made, func.count())
+        .where(Claim.created_at >= edges[0], Claim.created_at < edges[-1])
+        .group_by(made)
+    ):
+        acc[months[i]].counts["claims_made"] = n
+    changed = month_of(ClaimEvent.at)
+    denied = ClaimEvent.status == ClaimStatus.DENIED
+    for i, was_denied, n in s.execute(
+        select(changed, denied, func.count(func.distinct(ClaimEvent.claim_id)))
+        .where(
+            ClaimEvent.at >= edges[0],
+            ClaimEvent.at < edges[-1],
             ClaimEvent.status.in_((ClaimStatus.PAID, ClaimStatus.PARTLY_PAID, ClaimStatus.DENIED)),
         )
+        .group_by(changed, denied)
     ):
-        (denied if status is ClaimStatus.DENIED else paid)[_local_month(at)].add(claim_id)
-    for m, ids in paid.items():
-        acc[m].counts["claims_paid"] = len(ids)
-    for m, ids in denied.items():
-        acc[m].counts["claims_denied"] = len(ids)
+        acc[months[i]].counts["claims_denied" if was_denied else "claims_paid"] = n
 
     for day, category, amount in s.execute(
         select(BillPayment.paid_date, Bill.category, func.sum(BillPayment.amount))
