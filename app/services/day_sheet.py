@@ -21,7 +21,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.errors import PermissionDenied, Problem, ValidationError
+from app.errors import PermissionDenied
 from app.models.coding import ServiceLine
 from app.models.ledger import (
     EntryKind,
@@ -36,6 +36,7 @@ from app.models.staff import User
 from app.money import ZERO
 from app.services import audit
 from app.services.auth import Actor, Permission, can
+from app.services.month_totals import check_day_range
 
 MAX_DAYS = 366
 
@@ -117,20 +118,7 @@ class DaySheet:
 
 
 def check_range(start: date | None, end: date | None) -> tuple[date, date]:
-    problems = []
-    if start is None:
-        problems.append(Problem("start", "Choose the first day"))
-    if end is None:
-        problems.append(Problem("end", "Choose the last day"))
-    if start and end:
-        if end < start:
-            problems.append(Problem("end", "The last day is before the first day"))
-        elif (end - start).days >= MAX_DAYS:
-            problems.append(Problem("end", "Choose at most a year"))
-    if problems:
-        raise ValidationError(problems)
-    assert start is not None and end is not None
-    return start, end
+    return check_day_range(start, end, max_days=MAX_DAYS, too_long="Choose at most a year")
 
 
 def _split(kind: EntryKind, amount: Decimal) -> dict[str, Decimal]:

@@ -105,6 +105,26 @@ def months_from(first: str, last: str) -> list[str]:
     return out
 
 
+def check_day_range(
+    start: date | None, end: date | None, *, max_days: int, too_long: str
+) -> tuple[date, date]:
+    """A range of days as a person chose it: both days given, in order, not
+    longer than ``max_days``. Every problem at once, by field."""
+    problems = []
+    if start is None:
+        problems.append(Problem("start", "Choose the first day"))
+    if end is None:
+        problems.append(Problem("end", "Choose the last day"))
+    if start and end:
+        if end < start:
+            problems.append(Problem("end", "The last day is before the first day"))
+        elif (end - start).days >= max_days:
+            problems.append(Problem("end", too_long))
+    if problems or start is None or end is None:
+        raise ValidationError(problems)
+    return start, end
+
+
 def _local_midnight_utc(d: date) -> datetime:
     """The office's local midnight starting ``d``, as an aware UTC time."""
     return datetime.combine(d, time()).astimezone().astimezone(UTC)

@@ -22,7 +22,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from app.errors import Problem, ValidationError
 from app.models.coding import Encounter, EncounterDiagnosis, ServiceLine
 from app.models.ledger import AdjustmentType, EntryKind, LedgerEntry
 from app.money import ZERO, sum_money
@@ -34,6 +33,7 @@ from app.services.month_totals import (
     ProcedureRow,
     by_procedure,
     by_provider_and_payer,
+    check_day_range,
 )
 
 TOP_DIAGNOSES = 25
@@ -103,23 +103,6 @@ def icd_descriptions(codes: Iterable[str]) -> dict[str, str]:
         except ValueError:
             out[c] = ""
     return out
-
-
-def _check(start: date | None, end: date | None) -> tuple[date, date]:
-    problems = []
-    if start is None:
-        problems.append(Problem("start", "Choose the first day"))
-    if end is None:
-        problems.append(Problem("end", "Choose the last day"))
-    if start and end:
-        if end < start:
-            problems.append(Problem("end", "The last day is before the first day"))
-        elif (end - start).days > MAX_YEARS * 366:
-            problems.append(Problem("end", f"Choose at most {MAX_YEARS} years"))
-    if problems:
-        raise ValidationError(problems)
-    assert start is not None and end is not None
-    return start, end
 
 
 def _first_pointer_position() -> object:
@@ -204,7 +187,9 @@ def practice_analysis(
 ) -> PracticeAnalysis:
     """The practice analysis of [start, end] (both days included)."""
     require(actor, Permission.REPORTS)
-    start, end = _check(start, end)
+    start, end = check_day_range(
+        start, end, max_days=MAX_YEARS * 366, too_long=f"Choose at most {MAX_YEARS} years"
+    )
     stop = end + timedelta(days=1)
     le = LedgerEntry
     by_kind = {

@@ -6,17 +6,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
-    QDateEdit,
-    QHBoxLayout,
     QLabel,
-    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.money import fmt
-from app.services.month_totals import ProcedureRow
 from app.services.practice_analysis import (
     DiagnosisRow,
     PayerMixRow,
@@ -24,9 +20,9 @@ from app.services.practice_analysis import (
     practice_analysis,
 )
 from app.ui.context import UiContext
-from app.ui.reports.day_sheet_view import to_date
 from app.ui.reports.jobs import run_in_background
-from app.ui.reports.month_view import table_view
+from app.ui.reports.month_view import PROCEDURE_COLUMNS, table_view
+from app.ui.reports.range_bar import RangeBar
 from app.ui.widgets import Column, RowTableModel, shortcut
 
 
@@ -34,15 +30,6 @@ def pct(v: object) -> str:
     return "" if v is None else f"{v}%"
 
 
-PROCEDURES: list[Column[ProcedureRow]] = [
-    Column("Code", lambda p: p.code),
-    Column("Description", lambda p: p.description),
-    Column("Units", lambda p: p.units, True),
-    Column("Charges", lambda p: p.charges, True),
-    Column("Payments", lambda p: p.payments, True),
-    Column("Units paid", lambda p: p.paid_units, True),
-    Column("Average paid per unit", lambda p: p.average_paid_per_unit, True),
-]
 DIAGNOSES: list[Column[DiagnosisRow]] = [
     Column("Diagnosis", lambda d: d.code),
     Column("Description", lambda d: d.description),
@@ -67,29 +54,16 @@ class AnalysisView(QWidget):
         self.ctx = ctx
         self.analysis: PracticeAnalysis | None = None
         today = QDate.currentDate()
-        first = QDate(today.year(), 1, 1)
-        self.start = QDateEdit(first)
-        self.start.setObjectName("analysisStart")
-        self.end = QDateEdit(today)
-        self.end.setObjectName("analysisEnd")
-        for d in (self.start, self.end):
-            d.setCalendarPopup(True)
-            d.setDisplayFormat("MM/dd/yyyy")
-        self.run_button = QPushButton("R&un")
+        top = RangeBar(
+            "analysis", QDate(today.year(), 1, 1), today, "R&un", self.run, ("F&rom:", "T&o:")
+        )
+        self.start, self.end, self.run_button = top.start, top.end, top.button
         self.run_button.setObjectName("runAnalysis")
-        self.run_button.clicked.connect(self.run)
-        top = QHBoxLayout()
-        a = QLabel("F&rom:")
-        a.setBuddy(self.start)
-        b = QLabel("T&o:")
-        b.setBuddy(self.end)
-        for w in (a, self.start, b, self.end, self.run_button):
-            top.addWidget(w)
-        top.addStretch(1)
+        self.range = top
         self.summary = QLabel()
         self.summary.setObjectName("analysisSummary")
         self.summary.setWordWrap(True)
-        self.procedures = RowTableModel(PROCEDURES)
+        self.procedures = RowTableModel(PROCEDURE_COLUMNS)
         self.diagnoses = RowTableModel(DIAGNOSES)
         self.payer_mix = RowTableModel(PAYER_MIX)
         self.tabs = QTabWidget()
@@ -109,8 +83,7 @@ class AnalysisView(QWidget):
             self.ctx,
             "Analysing the practice...",
             practice_analysis,
-            to_date(self.start.date()),
-            to_date(self.end.date()),
+            *self.range.dates(),
             readonly=True,
             cancellable=False,
             on_done=self.show_analysis,
@@ -123,7 +96,8 @@ class AnalysisView(QWidget):
         self.payer_mix.set_rows(a.payer_mix)
         rate = pct(a.collection_rate) or "no charges"
         dar = f"{a.days_in_ar} days" if a.days_in_ar is not None else "no charges"
-        more = f" ({a.other_diagnoses} more diagnoses not listed)" if a.other_diagnoses else ""
+        n = a.other_diagnoses
+        more = f" ({n} more diagnos{'es' if n != 1 else 'is'} not listed.)" if n else ""
         self.summary.setText(
             f"<b>{a.start:%m/%d/%Y} to {a.end:%m/%d/%Y}</b> ({a.days} days): charges "
             f"{fmt(a.charges)}, contractual adjustments {fmt(a.contractual)}, collections "

@@ -83,7 +83,7 @@ class MonthChart(QWidget):
     # ------------------------------------------------------------ geometry
 
     def _plot(self) -> QRectF:
-        return QRectF(60, 34, max(10, self.width() - 76), max(10, self.height() - 64))
+        return QRectF(60, 34, max(10, self.width() - 76), max(10, self.height() - 74))
 
     def _top(self) -> tuple[int, int]:
         high = max((max(m.dollars) for m in self.months), default=0)
@@ -144,10 +144,13 @@ class MonthChart(QWidget):
                 h = plot.height() * max(value, 0) / top
                 p.fillRect(QRectF(gx + j * bar, plot.bottom() - h, bar - 1, h), QColor(color))
             p.setPen(QColor("#333333"))
+            # "Nov" under each group; the year under the first and each January.
+            name, year = m.label.split()
+            label = f"{name}\n'{year}" if i == 0 or m.month.endswith("-01") else name
             p.drawText(
-                QRectF(plot.left() + i * group, plot.bottom() + 4, group, 16),
+                QRectF(plot.left() + i * group, plot.bottom() + 3, group, 30),
                 int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
-                m.label,
+                label,
             )
         p.end()
 

@@ -4,16 +4,12 @@ method for balancing the cash drawer."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
-    QDateEdit,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -24,6 +20,7 @@ from app.services.day_sheet import DaySheet, DaySheetEntry, DaySheetTotal, day_s
 from app.ui import ops
 from app.ui.context import UiContext
 from app.ui.reports.month_view import table_view
+from app.ui.reports.range_bar import RangeBar
 from app.ui.widgets import Column, RowTableModel, shortcut
 
 ENTRY_COLUMNS: list[Column[DaySheetEntry]] = [
@@ -53,10 +50,6 @@ def total_columns(head: str) -> list[Column[DaySheetTotal]]:
     ]
 
 
-def to_date(q: QDate) -> date:
-    return date(q.year(), q.month(), q.day())
-
-
 class DaySheetView(QWidget):
     shown = Signal()
 
@@ -65,25 +58,10 @@ class DaySheetView(QWidget):
         self.ctx = ctx
         self.sheet: DaySheet | None = None
         today = QDate.currentDate()
-        self.start = QDateEdit(today)
-        self.start.setObjectName("daySheetStart")
-        self.end = QDateEdit(today)
-        self.end.setObjectName("daySheetEnd")
-        for d in (self.start, self.end):
-            d.setCalendarPopup(True)
-            d.setDisplayFormat("MM/dd/yyyy")
-        self.start.dateChanged.connect(self._start_moved)
-        self.show_button = QPushButton("&Show")
+        top = RangeBar("daySheet", today, today, "&Show", self.run)
+        self.start, self.end, self.show_button = top.start, top.end, top.button
         self.show_button.setObjectName("showDaySheet")
-        self.show_button.clicked.connect(self.run)
-        top = QHBoxLayout()
-        first = QLabel("&From:")
-        first.setBuddy(self.start)
-        last = QLabel("&To:")
-        last.setBuddy(self.end)
-        for w in (first, self.start, last, self.end, self.show_button):
-            top.addWidget(w)
-        top.addStretch(1)
+        self.range = top
 
         self.entries = RowTableModel(ENTRY_COLUMNS)
         self.by_user = RowTableModel(total_columns("Entered by"))
@@ -118,15 +96,9 @@ class DaySheetView(QWidget):
         shortcut(self, "Return", self.run)
         shortcut(self, "Enter", self.run)
 
-    def _start_moved(self, d: QDate) -> None:
-        if self.end.date() < d:
-            self.end.setDate(d)
-
     def run(self) -> None:
         # The day sheet lists patients: viewing it is audited (a write).
-        result = ops.run(
-            self, self.ctx, day_sheet, to_date(self.start.date()), to_date(self.end.date())
-        )
+        result = ops.run(self, self.ctx, day_sheet, *self.range.dates())
         if not isinstance(result, DaySheet):
             return
         self.sheet = result

@@ -54,6 +54,14 @@ class Job(QThread):
             self.done.emit(None, exc)
         else:
             self.done.emit(result, None)
+        finally:
+            self._close_thread_connection()
+
+    def _close_thread_connection(self) -> None:
+        # The store keeps one SQLite connection per thread; this thread's
+        # must be closed here, since SQLite refuses a close from another thread.
+        with self.store.engine.connect() as conn:
+            conn.invalidate()
 
 
 def run_in_background(

@@ -203,7 +203,10 @@ class MonthView(QWidget):
         split = QSplitter()
         split.addWidget(self.totals_view)
         split.addWidget(right)
-        split.setSizes([720, 520])
+        right.setMinimumWidth(360)
+        split.setSizes([780, 420])
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
 
         self.pdf_button = QPushButton("Save &PDF...")
         self.pdf_button.setObjectName("savePdf")
