@@ -70,6 +70,8 @@ class DaySheetView(QWidget):
         self.total.setObjectName("daySheetTotal")
 
         drawer = QGroupBox("Cash drawer: patient payments received")
+        drawer.setObjectName("cashDrawer")
+        drawer.setMaximumWidth(300)
         self.drawer_form = QFormLayout(drawer)
         self.drawer_labels: dict[str, QLabel] = {}
         for method in ("Cash", "Check", "Card", "Other", "Total", "Cash and checks"):

@@ -127,7 +127,9 @@ def table_view(name: str, model: RowTableModel[Any], sortable: bool = True) -> Q
         proxy.setSortRole(SORT_ROLE)
         view.setModel(proxy)
         view.setSortingEnabled(True)
-        proxy.sort(-1)  # the service's order until a header is clicked
+        # The service's order (and no arrow) until a header is clicked.
+        view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        proxy.sort(-1)
     else:
         view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
