@@ -1,1 +1,2 @@
-"""Renderers: PDFs and files made from plain data (no database, no Qt)."""
+"""Renderers: PDFs (reportlab) and file exports (CSV, XLSX). Pure functions of
+the plain results the services return; no session, no Qt."""
