@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import calendar
 import random
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import insert, select
@@ -35,7 +35,7 @@ def _amount(rng: random.Random, low: str, high: str) -> Decimal:
 
 
 def populate(s: Session, rng: random.Random, size: OfficeSize) -> None:
-    today = date.today()
+    today = size.today
     manager = s.execute(select(User.id).where(User.role == Role.MANAGER)).scalars().first()
     start = (today - timedelta(days=365 * size.years)).replace(day=1)
     vendor_rows, bill_rows, pay_rows = [], [], []

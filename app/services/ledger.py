@@ -169,16 +169,24 @@ def post(
 
 
 def reverse(
-    s: Session, actor: Actor, entry_ids: Sequence[int], *, on: date, memo: str
+    s: Session,
+    actor: Actor,
+    entry_ids: Sequence[int],
+    *,
+    on: date,
+    memo: str,
+    settle: bool = False,
 ) -> list[LedgerEntry]:
     """Post the opposite of each entry, dated ``on`` (an open month).
 
-    When undoing the entries would leave a party's part of a line below zero
-    (a charge or transfer reversed after the line was paid), the payments on
-    that line go back to their payment's credit in the same transaction; when
-    it would leave a payment's credit below zero (a payment reversed after it
-    was applied), the payment comes off its lines. Anything else that would go
-    below zero (a reversed charge that was adjusted) is refused.
+    Without ``settle`` this is the plain mirror of the entries. With it (what
+    ``reverse_txn`` and the screens use): when undoing the entries would leave
+    a party's part of a line below zero (a charge or transfer reversed after
+    the line was paid), the payments on that line go back to their payment's
+    credit in the same transaction; when it would leave a payment's credit
+    below zero (a payment reversed after it was applied), the payment comes
+    off its lines. Anything else that would go below zero (a reversed charge
+    that was adjusted) is refused.
     """
     originals = list(s.execute(select(LedgerEntry).where(LedgerEntry.id.in_(entry_ids))).scalars())
     if len(originals) != len(set(entry_ids)):
@@ -219,8 +227,8 @@ def reverse(
         )
         for e in originals
     ]
-    settle = _settle(s, rev, on=on, memo=memo)
-    return post(s, actor, rev + settle, action="ledger_reversed", details={"memo": memo})
+    extra = _settle(s, rev, on=on, memo=memo) if settle else []
+    return post(s, actor, rev + extra, action="ledger_reversed", details={"memo": memo})
 
 
 def reverse_txn(s: Session, actor: Actor, txn: str, *, on: date, memo: str) -> list[LedgerEntry]:
@@ -241,7 +249,7 @@ def reverse_txn(s: Session, actor: Actor, txn: str, *, on: date, memo: str) -> l
     )
     if not ids:
         raise NotFound("That posting has nothing left to reverse.")
-    return reverse(s, actor, ids, on=on, memo=memo)
+    return reverse(s, actor, ids, on=on, memo=memo, settle=True)
 
 
 def _settle(

@@ -13,14 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound, Problem, ValidationError
-from app.models.ledger import LedgerEntry, Party, Payment, PaymentMethod, PaymentSource
+from app.models.ledger import EntryKind, LedgerEntry, Party, Payment, PaymentMethod, PaymentSource
 from app.models.patient import Patient
 from app.money import ZERO, fmt, sum_money
+from app.reports.patient_ledger import LedgerRow, LedgerView, render_ledger
 from app.services import audit, ledger
 from app.services.auth import Actor, Permission, require
 
@@ -42,6 +44,8 @@ class Account:
     """A guarantor's account as the payment screen shows it."""
 
     guarantor_id: int
+    name: str
+    account_no: str
     patient_ids: list[int]
     lines: list[AccountLine]
     credit: Decimal  # unapplied patient money held on the account
@@ -93,7 +97,9 @@ def account(s: Session, actor: Actor, patient_id: int) -> Account:
     ]
     credit = sum((c.amount for c in ledger.credits(s, group, Party.PATIENT)), ZERO)
     audit.record(s, actor, "account_viewed", entity="patient", entity_id=g, patient_id=g)
-    return Account(g, group, lines, credit)
+    gp = s.get(Patient, g)
+    assert gp is not None
+    return Account(g, gp.display_name, gp.account_no, group, lines, credit)
 
 
 def oldest_first(lines: Sequence[AccountLine], amount: Decimal) -> list[ledger.Allocation]:
@@ -252,7 +258,7 @@ def void_payment(s: Session, actor: Actor, payment_id: int, *, on: date, reason:
     )
     if not ids:
         raise NotFound("That payment has nothing left to void.")
-    ledger.reverse(s, actor, ids, on=on, memo=f"payment voided: {reason}")
+    ledger.reverse(s, actor, ids, on=on, memo=f"payment voided: {reason}", settle=True)
 
 
 @dataclass(frozen=True)
@@ -306,3 +312,146 @@ def patient_payments(s: Session, actor: Actor, patient_id: int) -> list[PaymentR
         )
         for p, name in rows
     ]
+
+
+# ------------------------------------------------------------------ finding patients
+
+
+@dataclass(frozen=True)
+class PatientHit:
+    patient_id: int
+    name: str
+    account_no: str
+    dob: date
+    phone: str
+
+
+def find_patients(s: Session, actor: Actor, text: str, *, limit: int = 40) -> list[PatientHit]:
+    """Patients by "last", "last, first", account number or phone digits."""
+    require(actor, Permission.PAYMENT_PATIENT)
+    from app.services.patients_search import search_key
+    from app.validation import digits
+
+    t = text.strip()
+    if not t:
+        return []
+    last, _, first = t.partition(",")
+    cond = Patient.search_last.startswith(search_key(last))
+    if first.strip():
+        cond = cond & Patient.search_first.startswith(search_key(first))
+    conds = [cond, Patient.account_no == t]
+    d = digits(t)
+    if len(d) >= 7 and d == t.replace("-", "").replace(" ", "").replace("(", "").replace(")", ""):
+        conds.append(Patient.phone_home.endswith(d))
+        conds.append(Patient.phone_mobile.endswith(d))
+    from sqlalchemy import or_
+
+    q = (
+        select(Patient)
+        .where(or_(*conds), Patient.merged_into_id.is_(None))
+        .order_by(Patient.search_last, Patient.search_first, Patient.id)
+        .limit(limit)
+    )
+    return [
+        PatientHit(p.id, p.display_name, p.account_no, p.dob, p.phone_home or p.phone_mobile)
+        for p in s.execute(q).scalars()
+    ]
+
+
+# ------------------------------------------------------------------ the patient's ledger
+
+KIND_LABELS = {
+    EntryKind.CHARGE: "Charge",
+    EntryKind.INSURANCE_PAYMENT: "Insurance payment",
+    EntryKind.PATIENT_PAYMENT: "Patient payment",
+    EntryKind.ADJUSTMENT: "Adjustment",
+    EntryKind.WRITE_OFF: "Write-off",
+    EntryKind.TRANSFER: "Transfer",
+    EntryKind.REFUND: "Refund",
+}
+
+
+def patient_ledger(s: Session, actor: Actor, patient_id: int) -> LedgerView:
+    """Every entry of the patient's account, oldest first, with the running
+    balance (audited view)."""
+    require(actor, Permission.PAYMENT_PATIENT)
+    from app.models.coding import ServiceLine
+    from app.models.insurance import Payer
+
+    p = s.get(Patient, patient_id)
+    if p is None:
+        raise NotFound("That patient does not exist.")
+    payers = dict(s.execute(select(Payer.id, Payer.name)).all())
+    rows = s.execute(
+        select(LedgerEntry, ServiceLine.from_date, ServiceLine.code, Payment)
+        .outerjoin(ServiceLine, ServiceLine.id == LedgerEntry.service_line_id)
+        .outerjoin(Payment, Payment.id == LedgerEntry.payment_id)
+        .where(LedgerEntry.patient_id == patient_id)
+        .order_by(LedgerEntry.entry_date, LedgerEntry.id)
+    ).all()
+    out = []
+    running = ZERO
+    ins = pat = ZERO
+    for e, dos, code, pay in rows:
+        running += e.amount
+        if e.party is Party.PATIENT:
+            pat += e.amount
+        else:
+            ins += e.amount
+        bits = []
+        if pay is not None:
+            bits.append(f"{pay.method.value.upper()} {pay.reference}".strip())
+        if e.carc_code:
+            bits.append(f"{e.carc_group}-{e.carc_code}")
+        if e.rarc:
+            bits.append(e.rarc)
+        if e.adjustment_type is not None and e.kind is not EntryKind.ADJUSTMENT:
+            bits.append(e.adjustment_type.value.replace("_", " "))
+        if e.service_line_id is None and e.kind in ledger.PAYMENT_KINDS:
+            bits.append("credit" if e.amount < ZERO else "applied from credit")
+        if e.memo:
+            bits.append(e.memo)
+        out.append(
+            LedgerRow(
+                e.id,
+                e.entry_date,
+                KIND_LABELS[e.kind] + (" (reversal)" if e.reverses_id else ""),
+                f"{dos:%m/%d/%Y} {code}" if dos is not None else "",
+                "Patient" if e.party is Party.PATIENT else payers.get(e.payer_id or 0, "Insurance"),
+                "; ".join(b for b in bits if b),
+                e.amount,
+                running,
+                e.txn,
+                e.reverses_id is not None,
+            )
+        )
+    audit.record(s, actor, "ledger_viewed", entity="patient", entity_id=p.id, patient_id=p.id)
+    return LedgerView(p.id, p.display_name, p.account_no, out, pat, ins)
+
+
+def print_patient_ledger(s: Session, actor: Actor, patient_id: int, path: Path) -> LedgerView:
+    """The patient's ledger as a PDF at ``path`` (audited print)."""
+    from app.services import office as office_service
+
+    view = patient_ledger(s, actor, patient_id)
+    render_ledger(view, office_service.practice(s).name, path)
+    audit.record(
+        s, actor, "ledger_printed", entity="patient", entity_id=patient_id, patient_id=patient_id
+    )
+    return view
+
+
+def record_saved_copy(
+    s: Session, actor: Actor, what: str, patient_id: int | None, filename: str
+) -> None:
+    """Audit a "Save a copy" of a statement, receipt or ledger the person chose."""
+    require(actor, Permission.EXPORT)
+    audit.record(
+        s,
+        actor,
+        "file_saved",
+        entity="export",
+        entity_id=what,
+        patient_id=patient_id,
+        details={"what": what, "file": filename},
+    )

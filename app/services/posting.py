@@ -185,7 +185,7 @@ def _posted(s: Session, payment_ids: list[int]) -> dict[int, Decimal]:
 
 
 def check_status(s: Session, payment_id: int) -> CheckRow:
-    rows = payer_payments(s, payment_ids=[payment_id])
+    rows = _checks(s, payment_ids=[payment_id])
     if not rows:
         raise NotFound("That payer payment does not exist.")
     return rows[0]
@@ -193,6 +193,7 @@ def check_status(s: Session, payment_id: int) -> CheckRow:
 
 def payer_payments(
     s: Session,
+    actor: Actor,
     *,
     payer_id: int | None = None,
     open_only: bool = False,
@@ -200,6 +201,18 @@ def payer_payments(
     limit: int = 200,
 ) -> list[CheckRow]:
     """Payer checks, newest first; ``open_only`` keeps those not fully posted."""
+    require(actor, Permission.PAYMENT_INSURANCE)
+    return _checks(s, payer_id=payer_id, open_only=open_only, payment_ids=payment_ids, limit=limit)
+
+
+def _checks(
+    s: Session,
+    *,
+    payer_id: int | None = None,
+    open_only: bool = False,
+    payment_ids: list[int] | None = None,
+    limit: int = 200,
+) -> list[CheckRow]:
     q = (
         select(Payment, Payer.name)
         .join(Payer, Payer.id == Payment.payer_id)
@@ -414,6 +427,8 @@ class EobPreview:
 class EobResult:
     txn: str
     preview: EobPreview
+    status: ClaimStatus
+    patient_owes: Decimal  # the patient's own part of their account after posting
 
 
 def _claim_row(s: Session, claim: Claim) -> ClaimRow:
@@ -783,7 +798,12 @@ def post_eob(
         preview.new_status,
         f"EOB posted from {check.method.value.upper()} {check.reference} [{txn}]",
     )
-    return EobResult(txn, preview)
+    return EobResult(
+        txn,
+        preview,
+        claim.status,
+        ledger.patient_balance(s, claim.patient_id, Party.PATIENT),
+    )
 
 
 def reverse_eob(s: Session, actor: Actor, txn: str, *, on: date, memo: str) -> None:
@@ -845,9 +865,47 @@ def recoup_credit(
     )
 
 
-def remittance(s: Session, claim_id: int) -> list[RemitLine]:
-    return list(
-        s.execute(
-            select(RemitLine).where(RemitLine.claim_id == claim_id).order_by(RemitLine.id)
-        ).scalars()
-    )
+@dataclass(frozen=True)
+class PostingRow:
+    """One EOB posting on a claim, for the "postings" list."""
+
+    txn: str
+    posted: date
+    check: str
+    paid: Decimal
+    reversed: bool
+
+
+def claim_postings(s: Session, actor: Actor, claim_id: int) -> list[PostingRow]:
+    """The EOB postings on a claim, newest first."""
+    require(actor, Permission.PAYMENT_INSURANCE)
+    out = []
+    txns = s.execute(
+        select(RemitLine.txn, func.min(RemitLine.payment_id), func.sum(RemitLine.paid))
+        .where(RemitLine.claim_id == claim_id)
+        .group_by(RemitLine.txn)
+        .order_by(func.min(RemitLine.id).desc())
+    ).all()
+    for txn, pay_id, paid in txns:
+        first = s.execute(
+            select(LedgerEntry.id, LedgerEntry.entry_date)
+            .where(LedgerEntry.txn == txn)
+            .order_by(LedgerEntry.id)
+            .limit(1)
+        ).first()
+        undone = s.execute(
+            select(func.count())
+            .select_from(LedgerEntry)
+            .where(LedgerEntry.reverses_id == (first[0] if first else -1))
+        ).scalar()
+        pay = s.get(Payment, pay_id)
+        out.append(
+            PostingRow(
+                txn,
+                first[1] if first else date.today(),
+                f"{pay.method.value.upper()} {pay.reference}" if pay else "",
+                sum_money(paid),
+                bool(undone),
+            )
+        )
+    return out
