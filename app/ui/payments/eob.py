@@ -355,7 +355,7 @@ class EobPage(QWidget):
                     item.setForeground(QBrush(QColor("#555555")))
                 if col in (3, 4) or C_ALLOWED <= col <= C_CONTR:
                     item.setTextAlignment(
-                        int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
                 self.grid.setItem(i, col, item)
         self._filling = False
