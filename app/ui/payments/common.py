@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -214,6 +215,20 @@ class PatientFinder(QWidget):
         if r is not None:
             self.results.hide()
             self.picked.emit(r.patient_id)
+
+
+def form_row(form: QFormLayout, label: str, w: QWidget, err: QLabel | None = None) -> None:
+    """A form row whose label's Alt+letter jumps to the field, with the
+    field's problem message beside it."""
+    lab = QLabel(label)
+    lab.setBuddy(w)
+    row = QHBoxLayout()
+    row.addWidget(w)
+    if err is not None:
+        row.addWidget(err, 1)
+    else:
+        row.addStretch(1)
+    form.addRow(lab, row)
 
 
 def title(text: str) -> QLabel:

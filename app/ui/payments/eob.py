@@ -36,7 +36,7 @@ from app.services.auth import Actor
 from app.services.posting import EobLine
 from app.ui import ops
 from app.ui.context import UiContext
-from app.ui.payments.common import DateEdit, MoneyEdit, RowsView, status
+from app.ui.payments.common import DateEdit, MoneyEdit, RowsView, form_row, status
 from app.ui.widgets import Column, shortcut
 
 # Grid columns: (header, editable)
@@ -183,7 +183,7 @@ class EobPage(QWidget):
         lay.addWidget(self.grid, 1)
         form = QFormLayout()
         self.post_date = DateEdit("postDate")
-        form.addRow("Post &date:", self.post_date)
+        form_row(form, "Post &date:", self.post_date)
         lay.addLayout(form)
         self.preview = QLabel("")
         self.preview.setObjectName("eobPreview")

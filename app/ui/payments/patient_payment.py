@@ -31,7 +31,14 @@ from app.money import ZERO, MoneyError, fmt, parse_money
 from app.services import ledger, payments
 from app.ui import ops
 from app.ui.context import UiContext
-from app.ui.payments.common import DateEdit, MoneyEdit, PatientFinder, RowsView, status
+from app.ui.payments.common import (
+    DateEdit,
+    MoneyEdit,
+    PatientFinder,
+    RowsView,
+    form_row,
+    status,
+)
 from app.ui.widgets import Column, ProblemMarker, shortcut
 
 C_APPLY = 4
@@ -97,11 +104,7 @@ class PatientPaymentPage(QWidget):
             ("&Received:", self.received, None),
             ("M&emo:", self.memo, None),
         ):
-            row = QHBoxLayout()
-            row.addWidget(w)
-            if key:
-                row.addWidget(self.errors[key], 1)
-            form.addRow(label, row)
+            form_row(form, label, w, self.errors[key] if key else None)
         form.addRow("", self.leave_credit)
         lay.addLayout(form)
         self.summary = QLabel()

@@ -30,16 +30,8 @@ from app.money import ZERO, fmt
 from app.services import payables as ap
 from app.ui import ops
 from app.ui.context import UiContext
-from app.ui.payments.common import DateEdit, MoneyEdit, RowsView, status
+from app.ui.payments.common import DateEdit, MoneyEdit, RowsView, form_row, status
 from app.ui.widgets import Column, ProblemMarker, shortcut
-
-
-def _form_row(form: QFormLayout, label: str, w: QWidget, err: QLabel | None = None) -> None:
-    row = QHBoxLayout()
-    row.addWidget(w)
-    if err is not None:
-        row.addWidget(err, 1)
-    form.addRow(label, row)
 
 
 def _categories(combo: QComboBox) -> None:
@@ -119,11 +111,11 @@ class PayablesPage(QWidget):
         self.pay_memo = QLineEdit()
         self.pay_memo.setObjectName("apPayMemo")
         errs = {k: QLabel() for k in ("amount", "check_no", "paid_date", "bill")}
-        _form_row(form, "&Amount:", self.pay_amount, errs["amount"])
-        _form_row(form, "&Date paid:", self.pay_date, errs["paid_date"])
-        _form_row(form, "&Method:", self.pay_method)
-        _form_row(form, "Check &number:", self.pay_check, errs["check_no"])
-        _form_row(form, "M&emo:", self.pay_memo)
+        form_row(form, "&Amount:", self.pay_amount, errs["amount"])
+        form_row(form, "&Date paid:", self.pay_date, errs["paid_date"])
+        form_row(form, "&Method:", self.pay_method)
+        form_row(form, "Check &number:", self.pay_check, errs["check_no"])
+        form_row(form, "M&emo:", self.pay_memo)
         self.pay_summary = QLabel()
         form.addRow(self.pay_summary)
         self.pay_marker = ProblemMarker(
@@ -169,13 +161,13 @@ class PayablesPage(QWidget):
         self.bill_memo = QLineEdit()
         self.bill_memo.setObjectName("apBillMemo")
         errs = {k: QLabel() for k in ("vendor", "invoice_no", "amount", "due_date")}
-        _form_row(form, "&Vendor:", self.bill_vendor, errs["vendor"])
-        _form_row(form, "&Invoice number:", self.bill_invoice, errs["invoice_no"])
-        _form_row(form, "Bill &date:", self.bill_date)
-        _form_row(form, "D&ue date:", self.bill_due, errs["due_date"])
-        _form_row(form, "&Amount:", self.bill_amount, errs["amount"])
-        _form_row(form, "&Category:", self.bill_category)
-        _form_row(form, "&Memo:", self.bill_memo)
+        form_row(form, "&Vendor:", self.bill_vendor, errs["vendor"])
+        form_row(form, "&Invoice number:", self.bill_invoice, errs["invoice_no"])
+        form_row(form, "Bill &date:", self.bill_date)
+        form_row(form, "D&ue date:", self.bill_due, errs["due_date"])
+        form_row(form, "&Amount:", self.bill_amount, errs["amount"])
+        form_row(form, "&Category:", self.bill_category)
+        form_row(form, "&Memo:", self.bill_memo)
         self.bill_summary = QLabel()
         form.addRow(self.bill_summary)
         self.bill_marker = ProblemMarker(
@@ -219,9 +211,9 @@ class PayablesPage(QWidget):
         self.v_category.setObjectName("apVendorCategory")
         _categories(self.v_category)
         errs = {k: QLabel() for k in ("name", "phone")}
-        _form_row(form, "&Name:", self.v_name, errs["name"])
-        _form_row(form, "&Phone:", self.v_phone, errs["phone"])
-        _form_row(form, "&Category:", self.v_category)
+        form_row(form, "&Name:", self.v_name, errs["name"])
+        form_row(form, "&Phone:", self.v_phone, errs["phone"])
+        form_row(form, "&Category:", self.v_category)
         self.v_summary = QLabel()
         form.addRow(self.v_summary)
         self.v_marker = ProblemMarker(
@@ -271,12 +263,12 @@ class PayablesPage(QWidget):
         self.r_due.setValue(15)
         self.r_due.setObjectName("apRecDueDays")
         errs = {k: QLabel() for k in ("vendor", "amount")}
-        _form_row(form, "&Vendor:", self.r_vendor, errs["vendor"])
-        _form_row(form, "&Amount:", self.r_amount, errs["amount"])
-        _form_row(form, "&Category:", self.r_category)
-        _form_row(form, "&First bill on:", self.r_next)
-        _form_row(form, "Day of the &month:", self.r_day)
-        _form_row(form, "Days until &due:", self.r_due)
+        form_row(form, "&Vendor:", self.r_vendor, errs["vendor"])
+        form_row(form, "&Amount:", self.r_amount, errs["amount"])
+        form_row(form, "&Category:", self.r_category)
+        form_row(form, "&First bill on:", self.r_next)
+        form_row(form, "Day of the &month:", self.r_day)
+        form_row(form, "Days until &due:", self.r_due)
         self.r_summary = QLabel()
         form.addRow(self.r_summary)
         self.r_marker = ProblemMarker(

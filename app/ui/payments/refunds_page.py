@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -22,7 +21,14 @@ from app.services import ledger
 from app.services.auth import Actor
 from app.ui import ops
 from app.ui.context import UiContext
-from app.ui.payments.common import DateEdit, MoneyEdit, PatientFinder, RowsView, status
+from app.ui.payments.common import (
+    DateEdit,
+    MoneyEdit,
+    PatientFinder,
+    RowsView,
+    form_row,
+    status,
+)
 from app.ui.widgets import Column, ProblemMarker
 
 
@@ -75,11 +81,7 @@ class RefundsPage(QWidget):
             ("&Why:", self.reason, None),
             ("&Date:", self.on, None),
         ):
-            row = QHBoxLayout()
-            row.addWidget(w)
-            if key:
-                row.addWidget(errs[key], 1)
-            form.addRow(label, row)
+            form_row(form, label, w, errs[key] if key else None)
         lay.addLayout(form)
         self.summary = QLabel()
         lay.addWidget(self.summary)
