@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -617,23 +618,33 @@ class Allocation:
     amount: Decimal
 
 
-def _line_facts(s: Session, line_ids: Iterable[int]) -> dict[int, tuple[int, int | None, date]]:
-    """line -> (patient, provider, date of service)."""
+class LineFacts(NamedTuple):
+    patient_id: int
+    provider_id: int | None  # the line's, else the encounter's
+    dos: date
+    line_no: int
+    code: str
+
+
+def _line_facts(s: Session, line_ids: Iterable[int]) -> dict[int, LineFacts]:
+    """What the ledger needs to know about service lines, by line id."""
     ids = list(set(line_ids))
-    out: dict[int, tuple[int, int | None, date]] = {}
+    out: dict[int, LineFacts] = {}
     for chunk in _chunks(ids):
-        for lid, pat, prov, lprov, dos in s.execute(
+        for lid, pat, prov, lprov, dos, no, code in s.execute(
             select(
                 ServiceLine.id,
                 Encounter.patient_id,
                 Encounter.provider_id,
                 ServiceLine.provider_id,
                 ServiceLine.from_date,
+                ServiceLine.line_no,
+                ServiceLine.code,
             )
             .join(Encounter, Encounter.id == ServiceLine.encounter_id)
             .where(ServiceLine.id.in_(chunk))
         ):
-            out[lid] = (pat, lprov or prov, dos)
+            out[lid] = LineFacts(pat, lprov or prov, dos, no, code)
     missing = set(ids) - set(out)
     if missing:
         raise NotFound("Some of those service lines do not exist.")
@@ -680,7 +691,7 @@ def apply_credit(
     pool = sorted(held.values(), key=lambda c: c.patient_id)
     left = {c.patient_id: c.amount for c in pool}
     for a in allocs:
-        pat, prov, dos = facts[a.service_line_id]
+        pat, prov, dos, *_ = facts[a.service_line_id]
         r = _resp_for_payment(pay, parts[a.service_line_id])
         owed = parts[a.service_line_id].get(r, ZERO) if r else ZERO
         if a.amount > owed:
@@ -778,7 +789,7 @@ class Move:
 
 def transfer_entries(
     moves: Sequence[Move],
-    facts: dict[int, tuple[int, int | None, date]],
+    facts: dict[int, LineFacts],
     *,
     on: date,
     claim_id: int | None = None,
@@ -787,7 +798,7 @@ def transfer_entries(
     """The entry pairs for ``moves`` (not posted; the caller checked them)."""
     out: list[LedgerEntry] = []
     for m in moves:
-        pat, prov, _ = facts[m.service_line_id]
+        pat, prov, *_ = facts[m.service_line_id]
         for r, amount, grp, code in (
             (m.source, -m.amount, m.carc_group, m.carc_code),
             (m.target, m.amount, "", ""),
@@ -949,22 +960,10 @@ def patient_lines_owing(s: Session, patient_ids: Sequence[int]) -> list[OwingLin
     owing = {int(lid): sum_money(v) for lid, v in rows if lid is not None and sum_money(v) > ZERO}
     if not owing:
         return []
-    out = []
-    for chunk in _chunks(list(owing)):
-        for lid, pat, prov, lprov, dos, no, code in s.execute(
-            select(
-                ServiceLine.id,
-                Encounter.patient_id,
-                Encounter.provider_id,
-                ServiceLine.provider_id,
-                ServiceLine.from_date,
-                ServiceLine.line_no,
-                ServiceLine.code,
-            )
-            .join(Encounter, Encounter.id == ServiceLine.encounter_id)
-            .where(ServiceLine.id.in_(chunk))
-        ):
-            out.append(OwingLine(lid, pat, lprov or prov, dos, no, code, owing[lid]))
+    out = [
+        OwingLine(lid, f.patient_id, f.provider_id, f.dos, f.line_no, f.code, owing[lid])
+        for lid, f in _line_facts(s, owing).items()
+    ]
     out.sort(key=lambda ln: (ln.dos, ln.service_line_id))
     return out
 

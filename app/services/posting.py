@@ -587,7 +587,7 @@ def _plan(
         if ln.service_line_id not in cls:
             continue
         cl, dos = cls[ln.service_line_id]
-        pat, prov, _ = facts[ln.service_line_id]
+        pat, prov, *_ = facts[ln.service_line_id]
         owed = parts[ln.service_line_id].get(resp, ZERO)
         grp, code = ln.denial_group.strip().upper(), ln.denial_code.strip().upper()
         rarc = ln.rarc.strip().upper()
@@ -783,14 +783,7 @@ def post_eob(
                 txn=txn,
             )
         )
-    claim.amount_paid = -sum_money(
-        s.execute(
-            select(func.sum(LedgerEntry.amount)).where(
-                LedgerEntry.claim_id == claim.id,
-                LedgerEntry.kind == EntryKind.INSURANCE_PAYMENT,
-            )
-        ).scalar()
-    )
+    _update_amount_paid(s, claim)
     claim_history.set_status(
         s,
         actor,
@@ -803,6 +796,18 @@ def post_eob(
         preview,
         claim.status,
         ledger.patient_balance(s, claim.patient_id, Party.PATIENT),
+    )
+
+
+def _update_amount_paid(s: Session, claim: Claim) -> None:
+    """The claim's paid amount (item 29 for a secondary) from its payer entries."""
+    claim.amount_paid = -sum_money(
+        s.execute(
+            select(func.sum(LedgerEntry.amount)).where(
+                LedgerEntry.claim_id == claim.id,
+                LedgerEntry.kind == EntryKind.INSURANCE_PAYMENT,
+            )
+        ).scalar()
     )
 
 
@@ -824,14 +829,7 @@ def reverse_eob(s: Session, actor: Actor, txn: str, *, on: date, memo: str) -> N
     for prev, ev in zip([None, *events], events, strict=False):
         if f"[{txn}]" in ev.note:
             before = prev.status if prev is not None else ClaimStatus.PRINTED
-    claim.amount_paid = -sum_money(
-        s.execute(
-            select(func.sum(LedgerEntry.amount)).where(
-                LedgerEntry.claim_id == claim.id,
-                LedgerEntry.kind == EntryKind.INSURANCE_PAYMENT,
-            )
-        ).scalar()
-    )
+    _update_amount_paid(s, claim)
     claim_history.set_status(s, actor, claim, before, f"EOB posting reversed: {memo}")
 
 
