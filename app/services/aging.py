@@ -18,7 +18,7 @@ import enum
 import io
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -209,6 +209,7 @@ def _billed_rows(s: Session, as_of: date) -> list[tuple[Party, int | None, int, 
             .where(
                 ClaimLine.service_line_id.in_(chunk),
                 ClaimEvent.status.in_([ClaimStatus.PRINTED, ClaimStatus.EXPORTED]),
+                ClaimEvent.at < datetime.combine(as_of + timedelta(days=1), time(), tzinfo=UTC),
             )
             .group_by(ClaimLine.service_line_id, Claim.payer_id)
         ):

@@ -200,6 +200,9 @@ class EobPage(QWidget):
         btns.addWidget(self.post_btn)
         btns.addWidget(self.clear_btn)
         btns.addStretch(1)
+        self.recoup_btn = QPushButton("Rec&oup a payer credit...")
+        self.recoup_btn.setObjectName("recoupCredit")
+        btns.addWidget(self.recoup_btn)
         btns.addWidget(self.reverse_btn)
         lay.addLayout(btns)
         self.result = QLabel("")
@@ -217,6 +220,7 @@ class EobPage(QWidget):
         self.post_btn.clicked.connect(self.post)
         self.clear_btn.clicked.connect(self.ask_clear)
         self.reverse_btn.clicked.connect(self.reverse_posting)
+        self.recoup_btn.clicked.connect(self.recoup)
         shortcut(self, "Ctrl+Return", self.post)
         shortcut(self, "Ctrl+Enter", self.post)
         shortcut(self, "Escape", self.ask_clear)
@@ -563,6 +567,41 @@ class EobPage(QWidget):
         status(self.result, "The posting was reversed.")
         self.reload()
         self.load_claim(self.claim.claim.claim_id)
+
+    def recoup(self) -> None:
+        """The payer kept part of this patient's overpayment out of this check."""
+        if self.claim is None or self.check is None:
+            QMessageBox.information(
+                self, "MedBill Desk", "Pick the check and a claim of the patient first."
+            )
+            return
+        text, ok = QInputDialog.getText(
+            self,
+            "Recoup a payer credit",
+            f"Amount {self.check.payer_name} kept out of {self.check.reference} "
+            f"from {self.claim.claim.patient_name}'s credit:",
+        )
+        if not ok:
+            return
+        try:
+            amount = parse_money(text)
+        except MoneyError as exc:
+            QMessageBox.warning(self, "Please correct", str(exc))
+            return
+        got = ops.run(
+            self,
+            self.ctx,
+            posting.recoup_credit,
+            self.check.payment_id,
+            self.claim.claim.patient_id,
+            amount,
+            on=self.post_date.value(),
+            changed="ledger",
+        )
+        if isinstance(got, ops.Failed):
+            return
+        status(self.result, f"Recouped {fmt(amount)} of the payer's credit from this check.")
+        self.reload()
 
     def open_payment(self, payment_id: int) -> bool:
         self.reload(select_payment=payment_id)

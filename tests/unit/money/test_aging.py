@@ -70,3 +70,56 @@ def test_aging_buckets_by_days() -> None:
         4,
         4,
     ]
+
+
+def test_aging_from_the_last_bill_date(office) -> None:
+    """A visit of 100 days ago whose claim was printed again 10 days ago is
+    current from the bill date; the patient's part ages from the statement."""
+    from datetime import timedelta
+
+    from app.models.base import utcnow
+    from app.models.claims import ClaimEvent, ClaimStatus
+    from app.models.ledger import PaymentMethod, PaymentSource  # noqa: F401
+    from app.models.statements import Statement, StatementRun
+    from app.money import money
+    from tests import factories
+
+    as_of = date(2026, 6, 30)
+    with office.store.unit_of_work() as s:
+        payer = factories.payer(s, "Prairie Health Plan")
+        pat = factories.patient(s, "Billed", "Again")
+        pol = factories.policy(s, pat, payer)
+        v = fm.visit(
+            s, pat, office.provider_id, as_of - timedelta(days=100), [("99213", "115.00")], pol
+        )
+        c = fm.claim(s, v, pol)
+        s.add(
+            ClaimEvent(
+                claim_id=c.id,
+                status=ClaimStatus.PRINTED,
+                note="rebilled",
+                at=utcnow().replace(year=2026, month=6, day=20),
+            )
+        )
+        own = factories.patient(s, "Self", "Pay")
+        fm.visit(s, own, office.provider_id, as_of - timedelta(days=70), [("36415", "15.00")])
+        run = StatementRun(run_date=as_of - timedelta(days=5), count=1, total=money("15.00"))
+        s.add(run)
+        s.flush()
+        s.add(
+            Statement(
+                run_id=run.id,
+                guarantor_id=own.id,
+                statement_date=as_of - timedelta(days=5),
+                balance=money("15.00"),
+                notice_no=1,
+            )
+        )
+        s.flush()
+        by_dos = aging.aging(s, office.biller, as_of)
+        billed = aging.aging(s, office.biller, as_of, aging.Basis.BILLED)
+        assert by_dos.payers[0].buckets[3] == money("115.00")  # 91-120 from the visit
+        assert billed.payers[0].buckets[0] == money("115.00")  # current from the rebill
+        assert by_dos.patients[0].buckets[2] == money("15.00")  # 61-90 from the visit
+        assert billed.patients[0].buckets[0] == money("15.00")  # current from the statement
+        assert billed.total.total == by_dos.total.total == aging.ledger_total(s, as_of)

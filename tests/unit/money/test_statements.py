@@ -305,3 +305,25 @@ def test_statement_aging_applies_credit_to_the_oldest() -> None:
         Decimal("0.00"),
         Decimal("0.00"),
     )
+
+
+def test_many_and_few_accounts_read_the_ledger_the_same_way(office, monkeypatch) -> None:
+    """Above FEW_PATIENTS the open lines come from one pass over the ledger:
+    the statements must be the same either way."""
+    with office.store.unit_of_work() as s:
+        dad, *_ = _family(s, office)
+        payments.take_patient_payment(
+            s,
+            office.receptionist,
+            patient_id=dad.id,
+            amount=money("20.00"),
+            method=PaymentMethod.CASH,
+            received=date(2026, 2, 3),
+            leave_credit=True,
+            lines=[],
+        )
+        few = statements.statement_docs(s, [dad.id], ON)
+        monkeypatch.setattr(statements, "FEW_PATIENTS", 0)
+        many = statements.statement_docs(s, [dad.id], ON)
+    assert few == many
+    assert few[0].credit == money("20.00") and len(few[0].rows) == 4
