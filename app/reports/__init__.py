@@ -1,0 +1,1 @@
+"""Renderers: PDFs (reportlab) and exports. No Qt, no sessions of their own."""
