@@ -27,7 +27,7 @@ from app.models.practice import Provider
 from app.models.schedule import Appointment
 from app.services import audit, ledger
 from app.services.auth import Actor, Permission, can, require
-from app.services.patients_search import display_name, parse_typed_date, search_key
+from app.services.patients_search import display_name, not_merged, parse_typed_date, search_key
 from app.validation import (
     Checker,
     digits,
@@ -335,7 +335,7 @@ def find_duplicates(
         conds.append(Patient.phone_mobile.in_(phones))
     if not conds:
         return []
-    q = select(Patient).where(or_(*conds), Patient.merged_into_id.is_(None))
+    q = select(Patient).where(or_(*conds), not_merged())
     if exclude_id is not None:
         q = q.where(Patient.id != exclude_id)
     out: list[DuplicateMatch] = []

@@ -173,3 +173,20 @@ def test_search_statement_is_portable_sql() -> None:
     sql = str(stmt).upper()
     assert " LIKE " not in sql and "SUBSTR" not in sql and "GLOB" not in sql
     assert params["last0_lo"] == "SMI" and params["last0_hi"] == "SMJ"
+
+
+def test_search_walks_the_name_index_not_the_table(office, people) -> None:
+    # Guard: "not merged" must not lure the planner onto ix_patient_merged_into
+    # (a full walk of the table at 100,000 patients).
+    q = parse_query("smi jo")
+    with office.store.read_session() as s, s.begin():
+        conn = s.connection()
+        c = patients_search.compiled_search(conn.dialect, patients_search._shape(q), 50)
+        plan = " ".join(
+            str(r[-1])
+            for r in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + c.sql, c.bind(patients_search._params(q))
+            )
+        )
+    assert "ix_patient_search_name" in plan
+    assert "merged_into" not in plan and "SCAN patient" not in plan
