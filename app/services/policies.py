@@ -587,10 +587,7 @@ def policy_screen(
     s: Session, actor: Actor, patient_id: int, *, today: date | None = None
 ) -> PolicyScreen:
     """Open the patient's insurance (audited as a view)."""
-    require(actor, Permission.PATIENT_VIEW)
-    b = banner(s, actor, patient_id)
-    pols = summaries(s, patient_id, today=today)
-    screen = PolicyScreen(b, pols, verification_rows(s, [p.id for p in pols]))
+    screen = screen_data(s, actor, patient_id, today=today)
     audit.record(
         s,
         actor,
@@ -600,6 +597,16 @@ def policy_screen(
         patient_id=patient_id,
     )
     return screen
+
+
+def screen_data(
+    s: Session, actor: Actor, patient_id: int, *, today: date | None = None
+) -> PolicyScreen:
+    """The insurance screen's content (a refresh of a screen already opened)."""
+    require(actor, Permission.PATIENT_VIEW)
+    b = banner(s, actor, patient_id)
+    pols = summaries(s, patient_id, today=today)
+    return PolicyScreen(b, pols, verification_rows(s, [p.id for p in pols]))
 
 
 def policy_input(s: Session, actor: Actor, policy_id: int) -> PolicyInput:
@@ -635,3 +642,9 @@ def primary_policy(s: Session, patient_id: int) -> Policy | None:
     return s.execute(
         select(Policy).where(Policy.patient_id == patient_id, Policy.rank == 1)
     ).scalar_one_or_none()
+
+
+def patient_of_policy(s: Session, actor: Actor, policy_id: int) -> int:
+    """Whose policy this is (to open it from another area)."""
+    require(actor, Permission.PATIENT_VIEW)
+    return _policy(s, policy_id).patient_id
