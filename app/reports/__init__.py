@@ -1,1 +1,2 @@
-"""Renderers: PDFs (reportlab) and exports. No Qt, no sessions of their own."""
+"""Renderers: PDFs (reportlab) and file exports (CSV, XLSX). Pure functions of
+the plain results the services return; no session, no Qt."""
