@@ -11,11 +11,11 @@ from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound, UserFacingError
-from app.models.insurance import Payer, Policy, Verification
+from app.models.insurance import Payer, Policy
 from app.models.ledger import Payment
 from app.models.patient import Patient
 from app.models.practice import Provider
@@ -23,9 +23,9 @@ from app.models.schedule import Appointment, AppointmentStatus, GateOutcome
 from app.money import ZERO
 from app.services import audit, settings
 from app.services.auth import Actor, Permission, require
-from app.services.coverage import CoverageState, end_of_day, state_from
+from app.services.coverage import CoverageState, latest_checks, state_from
 from app.services.patients_search import display_name
-from app.services.policies import DateText, date_field
+from app.services.typed_fields import DateText, date_field
 from app.services.verification import copay_from
 from app.validation import Checker, format_phone
 
@@ -270,26 +270,7 @@ def primary_coverage(
     ).all()
     if not pols:
         return {}
-    latest = (
-        select(Verification.policy_id, func.max(Verification.verified_at).label("at"))
-        .where(
-            Verification.policy_id.in_([p.id for p, _ in pols]),
-            Verification.verified_at <= end_of_day(on),
-        )
-        .group_by(Verification.policy_id)
-        .subquery()
-    )
-    checks: dict[int, Verification] = {}
-    for v in s.execute(
-        select(Verification)
-        .join(
-            latest,
-            (Verification.policy_id == latest.c.policy_id)
-            & (Verification.verified_at == latest.c.at),
-        )
-        .order_by(Verification.id)
-    ).scalars():
-        checks[v.policy_id] = v  # same moment twice: the later row wins
+    checks = latest_checks(s, [p.id for p, _ in pols], on)
     out = {}
     for pol, payer in pols:
         last = checks.get(pol.id)

@@ -24,9 +24,11 @@ from app.errors import NotFound, Problem, UserFacingError, ValidationError
 from app.models.base import utcnow
 from app.models.ledger import Payment, PaymentMethod, PaymentSource
 from app.models.patient import Patient
+from app.models.practice import Practice, Provider
 from app.models.schedule import Appointment, AppointmentStatus, GateOutcome
 from app.models.staff import User
 from app.money import fmt
+from app.reports.receipt import render_receipt
 from app.services import audit, ledger, settings
 from app.services.appointments import (
     AppointmentRow,
@@ -37,6 +39,7 @@ from app.services.appointments import (
 )
 from app.services.auth import Actor, Permission, can, require
 from app.services.coverage import CoverageState
+from app.validation import format_phone
 
 MIN_OVERRIDE_REASON = 10
 
@@ -329,9 +332,6 @@ class Receipt:
 
 def receipt(s: Session, actor: Actor, payment_id: int) -> Receipt:
     """The data for a patient payment's receipt."""
-    from app.models.practice import Practice, Provider
-    from app.validation import format_phone
-
     require(actor, Permission.PAYMENT_PATIENT)
     pay = s.get(Payment, payment_id)
     if pay is None or pay.source is not PaymentSource.PATIENT or pay.patient_id is None:
@@ -377,40 +377,30 @@ def receipt(s: Session, actor: Actor, payment_id: int) -> Receipt:
     )
 
 
-def print_receipt(s: Session, actor: Actor, payment_id: int, path: Path) -> Receipt:
-    """Write the receipt PDF to ``path`` (a private temp file the caller
-    prints and removes); audited as a print."""
-    from app.reports.receipt import render_receipt
-
+def _write_receipt(
+    s: Session, actor: Actor, payment_id: int, target: Path, action: str, **details: object
+) -> Receipt:
     r = receipt(s, actor, payment_id)
-    render_receipt(r, path)
+    render_receipt(r, target)
     pay = s.get(Payment, payment_id)
     audit.record(
         s,
         actor,
-        "receipt_printed",
+        action,
         entity="payment",
         entity_id=payment_id,
         patient_id=pay.patient_id if pay else None,
-        details={"amount": fmt(r.amount)},
+        details={"amount": fmt(r.amount), **details},
     )
     return r
+
+
+def print_receipt(s: Session, actor: Actor, payment_id: int, path: Path) -> Receipt:
+    """Write the receipt PDF to ``path`` (a private temp file the caller
+    prints and removes); audited as a print."""
+    return _write_receipt(s, actor, payment_id, path, "receipt_printed")
 
 
 def save_receipt_as(s: Session, actor: Actor, payment_id: int, path: Path) -> Receipt:
     """Save the receipt PDF where the person chose: an explicit, audited export."""
-    from app.reports.receipt import render_receipt
-
-    r = receipt(s, actor, payment_id)
-    render_receipt(r, path)
-    pay = s.get(Payment, payment_id)
-    audit.record(
-        s,
-        actor,
-        "receipt_saved",
-        entity="payment",
-        entity_id=payment_id,
-        patient_id=pay.patient_id if pay else None,
-        details={"amount": fmt(r.amount), "path": str(path)},
-    )
-    return r
+    return _write_receipt(s, actor, payment_id, path, "receipt_saved", path=str(path))

@@ -9,11 +9,12 @@ a single policy (the gate) can never disagree.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models.insurance import Policy, Verification, VerifyResult
@@ -123,6 +124,32 @@ def latest_verification(s: Session, policy_id: int, on: date) -> Verification | 
         .order_by(Verification.verified_at.desc(), Verification.id.desc())
         .limit(1)
     ).scalar_one_or_none()
+
+
+def latest_checks(s: Session, policy_ids: Iterable[int], on: date) -> dict[int, Verification]:
+    """Each policy's latest verification made on or before ``on`` (one query
+    however many policies; two checks at the same moment: the later row)."""
+    ids = sorted(set(policy_ids))
+    if not ids:
+        return {}
+    latest = (
+        select(Verification.policy_id, func.max(Verification.verified_at).label("at"))
+        .where(Verification.policy_id.in_(ids), Verification.verified_at <= end_of_day(on))
+        .group_by(Verification.policy_id)
+        .subquery()
+    )
+    out: dict[int, Verification] = {}
+    for v in s.execute(
+        select(Verification)
+        .join(
+            latest,
+            (Verification.policy_id == latest.c.policy_id)
+            & (Verification.verified_at == latest.c.at),
+        )
+        .order_by(Verification.id)
+    ).scalars():
+        out[v.policy_id] = v
+    return out
 
 
 def coverage_on(s: Session, policy: Policy, on: date, window_days: int) -> Coverage:

@@ -28,6 +28,7 @@ from app.models.schedule import Appointment
 from app.services import audit, ledger
 from app.services.auth import Actor, Permission, can, require
 from app.services.patients_search import display_name, not_merged, parse_typed_date, search_key
+from app.services.typed_fields import DateText, date_field
 from app.validation import (
     Checker,
     digits,
@@ -53,8 +54,6 @@ EMPLOYMENT = (
     "Unemployed",
 )
 SEX_LABELS = {Sex.FEMALE: "Female", Sex.MALE: "Male", Sex.UNKNOWN: "Unknown"}
-
-DateText = date | str | None
 
 
 @dataclass
@@ -131,16 +130,6 @@ class _Clean:
     dob: date | None
 
 
-def _date(c: Checker, name: str, value: DateText, label: str) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    try:
-        return parse_typed_date(value)
-    except ValueError:
-        c.add(name, f"{label}: '{value.strip()}' is not a date (type MM/DD/YYYY)")
-        return None
-
-
 def check_patient(data: PatientInput, *, today: date | None = None) -> _Clean:
     """Every problem at once (``ValidationError``), or the cleaned values."""
     today = today or date.today()
@@ -164,7 +153,7 @@ def check_patient(data: PatientInput, *, today: date | None = None) -> _Clean:
     if data.first_name.strip() and not search_key(data.first_name):
         c.add("first_name", "First name must contain letters")
 
-    dob = _date(c, "dob", data.dob, "Date of birth")
+    dob = date_field(c, "dob", data.dob, "Date of birth")
     if dob is None and "dob" not in {p.field for p in c.problems}:
         c.add("dob", "Date of birth is required")
     elif dob is not None:
@@ -222,7 +211,7 @@ def check_patient(data: PatientInput, *, today: date | None = None) -> _Clean:
         ("privacy_notice_ack", "Privacy notice acknowledged"),
         ("date_of_death", "Date of death"),
     ):
-        d = _date(c, name, getattr(data, name), label)
+        d = date_field(c, name, getattr(data, name), label)
         c.date_not_future(name, d, label, today)
         dates[name] = d
     death = dates["date_of_death"]
@@ -447,7 +436,7 @@ def banner(s: Session, actor: Actor, patient_id: int) -> PatientBanner:
     return PatientBanner(p.id, p.account_no, p.display_name, p.dob)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class VisitRow:
     """An appointment, or a coded visit that had no appointment."""
 
@@ -489,22 +478,27 @@ def open_patient(
 ) -> PatientRecord:
     """Open a patient (audited as a view): the form's values, the policies
     with their coverage state, the visits, the balance and merge history."""
-    from app.services import policies  # policies builds on patients' reading
-
-    require(actor, Permission.PATIENT_VIEW)
-    d = details(s, actor, patient_id)
-    pols = policies.summaries(s, patient_id, today=today)
-    record = PatientRecord(
-        details=d,
-        policies=pols,
-        visits=visits(s, patient_id),
-        balance=ledger.patient_balance(s, patient_id),
-        merged=merged_records(s, patient_id),
-    )
+    record = patient_record(s, actor, patient_id, today=today)
     audit.record(
         s, actor, "patient_viewed", entity="patient", entity_id=patient_id, patient_id=patient_id
     )
     return record
+
+
+def patient_record(
+    s: Session, actor: Actor, patient_id: int, *, today: date | None = None
+) -> PatientRecord:
+    """The patient screen's content (a refresh of a screen already opened)."""
+    from app.services import policies  # policies builds on patients' reading
+
+    require(actor, Permission.PATIENT_VIEW)
+    return PatientRecord(
+        details=details(s, actor, patient_id),
+        policies=policies.summaries(s, patient_id, today=today),
+        visits=visits(s, patient_id),
+        balance=ledger.patient_balance(s, patient_id),
+        merged=merged_records(s, patient_id),
+    )
 
 
 def visits(s: Session, patient_id: int) -> list[VisitRow]:
@@ -533,7 +527,7 @@ def visits(s: Session, patient_id: int) -> list[VisitRow]:
                 "appointment",
                 a.id,
                 a.day,
-                a.start.strftime("%H:%M"),
+                f"{a.start.hour:02d}:{a.start.minute:02d}",
                 providers.get(a.provider_id, ""),
                 what,
                 a.status.value.replace("_", " "),

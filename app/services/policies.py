@@ -21,22 +21,33 @@ from app.models.insurance import (
     Program,
     Relationship,
     Verification,
+    VerifyMethod,
+    VerifyResult,
 )
 from app.models.patient import Patient, Sex
 from app.models.staff import User
-from app.money import MoneyError, fmt, parse_money
+from app.money import fmt
 from app.services import audit, settings
 from app.services.auth import Actor, Permission, require
-from app.services.coverage import CoverageState, latest_verification, state_from
+from app.services.coverage import CoverageState, latest_checks, state_from
 from app.services.patients import PatientBanner, banner
-from app.services.patients_search import display_name, parse_typed_date
+from app.services.patients_search import display_name
+from app.services.typed_fields import DateText, MoneyText, date_field, money_field, percent_field
 from app.validation import Checker, normalize_phone, phone_problem, state_problem, zip_problem
 
 RANK_LABELS = {1: "Primary", 2: "Secondary", 3: "Tertiary"}
+METHOD_LABELS = {
+    VerifyMethod.PHONE: "Phone call",
+    VerifyMethod.PORTAL: "Payer portal",
+    VerifyMethod.CARD_ONLY: "Card only",
+    VerifyMethod.ELIGIBILITY_FILE: "Eligibility response file",
+}
+RESULT_LABELS = {
+    VerifyResult.ACTIVE: "Active",
+    VerifyResult.INACTIVE: "Inactive",
+    VerifyResult.NOT_FOUND: "Not found",
+}
 MAX_CARD_BYTES = 10 * 1024 * 1024
-
-DateText = date | str | None
-MoneyText = Decimal | str | None
 
 
 @dataclass
@@ -65,47 +76,6 @@ class PolicyInput:
 
 
 TRACKED = [f.name for f in fields(PolicyInput) if f.name != "rank"]
-
-
-# ------------------------------------------------------------------ shared field checks
-
-
-def date_field(c: Checker, name: str, value: DateText, label: str) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    try:
-        return parse_typed_date(value)
-    except ValueError:
-        c.add(name, f"{label}: '{value.strip()}' is not a date (type MM/DD/YYYY)")
-        return None
-
-
-def money_field(c: Checker, name: str, value: MoneyText, label: str) -> Decimal | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        amount = value if isinstance(value, Decimal) else parse_money(value)
-    except MoneyError:
-        c.add(name, f"{label}: '{str(value).strip()}' is not an amount")
-        return None
-    if amount < 0:
-        c.add(name, f"{label} cannot be negative")
-        return None
-    return amount
-
-
-def percent_field(c: Checker, name: str, value: int | str | None, label: str) -> int | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        pct = int(str(value).strip().rstrip("%").strip())
-    except ValueError:
-        c.add(name, f"{label} must be a whole number from 0 to 100")
-        return None
-    if not 0 <= pct <= 100:
-        c.add(name, f"{label} must be a whole number from 0 to 100")
-        return None
-    return pct
 
 
 # ------------------------------------------------------------------ checking
@@ -487,9 +457,10 @@ def summaries(
         )
     ):
         sides.setdefault(pid, []).append(side.value)
+    checks = latest_checks(s, [r[0].id for r in rows], today)
     out = []
     for pol, payer_name, program in rows:
-        last = latest_verification(s, pol.id, today)
+        last = checks.get(pol.id)
         state, reason = state_from(pol, last, today, window)
         out.append(
             PolicySummary(
@@ -559,10 +530,10 @@ def verification_rows(s: Session, policy_ids: list[int]) -> dict[int, list[Verif
                 policy_id=v.policy_id,
                 verified_at=v.verified_at,
                 verified_by=who,
-                method=v.method.value.replace("_", " "),
+                method=METHOD_LABELS[v.method],
                 representative=v.representative,
                 reference_no=v.reference_no,
-                result=v.result.value.replace("_", " "),
+                result=RESULT_LABELS[v.result],
                 coverage_start=v.coverage_start,
                 coverage_end=v.coverage_end,
                 copay=v.copay,

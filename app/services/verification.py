@@ -15,20 +15,15 @@ from app.models.insurance import Policy, Verification, VerifyMethod, VerifyResul
 from app.money import fmt
 from app.services import audit
 from app.services.auth import Actor, Permission, require
-from app.services.policies import DateText, MoneyText, date_field, money_field, percent_field
+from app.services.policies import METHOD_LABELS, RESULT_LABELS
+from app.services.typed_fields import (
+    DateText,
+    MoneyText,
+    date_field,
+    money_field,
+    percent_field,
+)
 from app.validation import Checker
-
-METHOD_LABELS = {
-    VerifyMethod.PHONE: "Phone call",
-    VerifyMethod.PORTAL: "Payer portal",
-    VerifyMethod.CARD_ONLY: "Card only",
-    VerifyMethod.ELIGIBILITY_FILE: "Eligibility response file",
-}
-RESULT_LABELS = {
-    VerifyResult.ACTIVE: "Active",
-    VerifyResult.INACTIVE: "Inactive",
-    VerifyResult.NOT_FOUND: "Not found",
-}
 
 
 @dataclass
@@ -54,6 +49,9 @@ class Recorded:
     patient_id: int
     verified_at: datetime
     result: VerifyResult
+
+
+__all__ = ["METHOD_LABELS", "RESULT_LABELS", "VerificationInput", "record_verification"]
 
 
 def record_verification(

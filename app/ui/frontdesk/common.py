@@ -277,6 +277,8 @@ class FormDialog(QDialog):
 
     def finish_fields(self) -> None:
         """Call after adding the fields: wires the problem marker."""
+        grid = self.fields.grid
+        grid.setRowStretch(grid.rowCount(), 1)  # the fields stay at the top
         self._marker = self.fields.marker(self.summary)
         self.dirty = False
 

@@ -74,6 +74,7 @@ class FrontDeskPage(QWidget):
         split.addWidget(self.right)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
+        split.setSizes([280, 520])
         self.patients_tab = QWidget()
         pl = QVBoxLayout(self.patients_tab)
         pl.addWidget(split)
@@ -131,7 +132,7 @@ class FrontDeskPage(QWidget):
         if not isinstance(d, PatientDetails):
             return None
         self.patient_form = PatientForm(self.ctx, d, parent=self)
-        self.patient_form.saved.connect(self.open_patient)
+        self.patient_form.saved.connect(lambda _id: self.view.refresh())
         self.patient_form.open_instead.connect(self.open_patient)
         self.patient_form.open()
         return self.patient_form
@@ -139,7 +140,7 @@ class FrontDeskPage(QWidget):
     def open_insurance(self, patient_id: int, policy_id: int | None = None) -> PolicyScreenDialog:
         self.policy_screen = PolicyScreenDialog(self.ctx, patient_id, self, select_policy=policy_id)
         self.policy_screen.changed_policies.connect(
-            lambda: self.view.open(patient_id) if self.view.patient_id == patient_id else None
+            lambda: self.view.refresh() if self.view.patient_id == patient_id else None
         )
         self.policy_screen.open()
         return self.policy_screen

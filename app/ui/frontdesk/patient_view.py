@@ -143,6 +143,14 @@ class PatientView(QWidget):
         self.show_record(result)
         return True
 
+    def refresh(self) -> None:
+        """Show the open patient again after a change (not a new view)."""
+        if self.patient_id is None:
+            return
+        result = ops.query(self, self.ctx, patients.patient_record, self.patient_id)
+        if isinstance(result, PatientRecord):
+            self.show_record(result)
+
     def show_record(self, rec: PatientRecord) -> None:
         self.record = rec
         d = rec.details
@@ -186,7 +194,7 @@ class PatientView(QWidget):
         self.merge_dialog.open()
 
     def _after_merge(self, keep_id: int) -> None:
-        self.open(keep_id)
+        self.refresh()
         self.tabs.setCurrentIndex(3)
         self.merged.emit(keep_id)
 

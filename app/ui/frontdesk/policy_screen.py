@@ -31,6 +31,7 @@ from app.ui.widgets import Column, RowTableModel, shortcut
 
 IMAGE_FILTER = "Card images (*.png *.jpg *.jpeg *.gif *.bmp *.tif *.tiff);;All files (*)"
 _last_folder: dict[str, str] = {"path": ""}
+CARD_BOX = (340, 214)  # a card's shape (85.6 x 54 mm), on screen
 
 
 def choose_image_file(parent: QWidget, side: str) -> Path | None:
@@ -184,7 +185,7 @@ class PolicyScreenDialog(QDialog):
         lab = QLabel("No picture")
         lab.setObjectName(name)
         lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        lab.setMinimumSize(280, 170)
+        lab.setFixedSize(CARD_BOX[0] + 10, CARD_BOX[1] + 10)
         lab.setStyleSheet("border: 1px dashed #90a4ae; color: #78909c;")
         return lab
 
@@ -260,8 +261,8 @@ class PolicyScreenDialog(QDialog):
         lab.setText("")
         lab.setPixmap(
             pm.scaled(
-                lab.width(),
-                lab.height(),
+                CARD_BOX[0],
+                CARD_BOX[1],
                 Qt.AspectRatioMode.KeepAspectRatio,
                 Qt.TransformationMode.SmoothTransformation,
             )

@@ -288,11 +288,8 @@ def test_a_new_patient_to_a_paid_copay_by_keyboard(
             "patient_viewed",  # the patient opened after saving
             "policies_viewed",  # F3
             "policy_added",
-            "patient_viewed",  # the patient screen refreshed behind the policy screen
             "policy_added",
-            "patient_viewed",
             "coverage_verified",
-            "patient_viewed",
             "appointment_booked",
             "patient_checked_in",
             "payment_received",
