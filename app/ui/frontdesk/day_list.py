@@ -265,7 +265,7 @@ class DayListPage(QWidget):
     def go(self, day: date) -> None:
         self.day = day
         self.day_box.setText(day_text(day))
-        self.day_label.setText(day.strftime("%A, %B %-d, %Y"))
+        self.day_label.setText(f"{day:%A, %B} {day.day}, {day.year}")
         self.reload()
 
     def reload(self, select: int | None = None) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -68,8 +68,6 @@ class PolicyModel(RowTableModel[PolicySummary]):
         if index.isValid() and index.column() == 8:
             p = self.rows[index.row()]
             if role == Qt.ItemDataRole.ForegroundRole:
-                from PySide6.QtGui import QColor
-
                 return QColor(BADGE_COLORS[p.coverage][0])
             if role == Qt.ItemDataRole.ToolTipRole:
                 return p.coverage_reason

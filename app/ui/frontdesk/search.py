@@ -4,7 +4,7 @@ Down moves into the results, Enter opens the patient."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -45,8 +45,6 @@ class HitModel(RowTableModel[PatientHit]):
         if index.isValid() and index.column() == 5:
             hit = self.rows[index.row()]
             if role == Qt.ItemDataRole.ForegroundRole:
-                from PySide6.QtGui import QColor
-
                 return QColor(BADGE_COLORS.get(hit.coverage, BADGE_COLORS[None])[0])
             if role == Qt.ItemDataRole.ToolTipRole and hit.last_verified:
                 return f"Last verified {hit.last_verified.astimezone():%m/%d/%Y}"

@@ -320,3 +320,21 @@ def test_qt_calls_keep_their_reference_to_none(qapp) -> None:
     for _ in range(1000):
         label.setText("x")
     assert sys.getrefcount(None) >= before - 10
+
+
+def test_front_desk_table_models_pass_the_model_tester(
+    qtmodeltester, qtbot, office, window, two_payers
+) -> None:
+    _people(office, two_payers["prairie"])
+    with office.store.unit_of_work() as s:
+        fd.appointment(s, 1, office.provider_id)
+    _w, page = window(office.receptionist)
+    qtbot.keyClicks(page.search.box, "smi")
+    qtbot.waitUntil(lambda: len(page.search.hits()) == 2)
+    qtmodeltester.check(page.search.model)
+    page.day_list.reload()
+    qtmodeltester.check(page.day_list.model)
+    screen = page.open_insurance(1)
+    qtmodeltester.check(screen.policy_model)
+    qtmodeltester.check(screen.history_model)
+    screen.accept()
