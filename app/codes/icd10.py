@@ -23,6 +23,7 @@ import os
 import re
 import sqlite3
 import threading
+import unicodedata
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,8 +36,9 @@ from app.errors import UserFacingError
 ICD10_START = date(2015, 10, 1)
 PACKAGE = "simple_icd_10_cm"
 INDEX_FILE = "icd10cm.sqlite3"
-SCHEMA = 1  # bump when the layout of the index file changes
+SCHEMA = 2  # bump when the layout of the index file changes
 MAX_CODE_LEN = 8  # with the dot: S72.001A
+PREFIX_MAX = 8  # the word index keeps prefix doclists for 1..8 characters
 
 _CODE_LIKE = re.compile(r"^[A-Za-z][0-9][0-9A-Za-z]?(\.?[0-9A-Za-z]{0,4})$")
 _WORD = re.compile(r"[0-9a-z]+")
@@ -55,6 +57,12 @@ def icd10_start_problem(dos: date) -> str | None:
             "does not code."
         )
     return None
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, as the word index tokenizes."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def nodot(code: str) -> str:
@@ -154,7 +162,7 @@ CREATE TABLE code(
 CREATE INDEX ix_code_level ON code(nlen, nodot);
 CREATE VIRTUAL TABLE code_fts USING fts5(
     description, content='code', content_rowid='rid',
-    tokenize='unicode61 remove_diacritics 2', prefix='1 2 3');
+    tokenize='unicode61 remove_diacritics 2', prefix='1 2 3 4 5 6 7 8');
 """
 
 
@@ -358,21 +366,31 @@ class Icd10Index:
         return out
 
     def _by_words(self, text: str, limit: int) -> list[IcdHit]:
-        words = _WORD.findall(text.lower())
+        words = _WORD.findall(_fold(text))
         if not words:
             return []
-        match = " ".join(f'"{w}"*' for w in words)
-        rows = (
-            self._db()
-            .execute(
-                "SELECT c.code, c.description, c.billable, c.kind FROM code_fts"
-                " JOIN code c ON c.rid = code_fts.rowid"
-                " WHERE code_fts MATCH ? ORDER BY code_fts.rowid LIMIT ?",
-                (match, limit),
-            )
-            .fetchall()
+        # Each word is looked up through the prefix index (words of up to
+        # PREFIX_MAX characters have their own ready doclists); a longer word
+        # is cut to that length and the few extra matches are filtered out.
+        match = " ".join(f'"{w[:PREFIX_MAX]}"*' for w in words)
+        long_words = [w for w in words if len(w) > PREFIX_MAX]
+        cur = self._db().execute(
+            "SELECT c.code, c.description, c.billable, c.kind FROM code_fts"
+            " JOIN code c ON c.rid = code_fts.rowid"
+            " WHERE code_fts MATCH ? ORDER BY code_fts.rowid" + ("" if long_words else " LIMIT ?"),
+            (match,) if long_words else (match, limit),
         )
-        return [IcdHit(c, d, bool(b), k) for c, d, b, k in rows]
+        out: list[IcdHit] = []
+        for c, d, b, k in cur:
+            if long_words:
+                have = _WORD.findall(_fold(d))
+                if not all(any(h.startswith(w) for h in have) for w in long_words):
+                    continue
+            out.append(IcdHit(c, d, bool(b), k))
+            if len(out) >= limit:
+                break
+        cur.close()
+        return out
 
     # -------------------------------------------------------------- lookups
 
