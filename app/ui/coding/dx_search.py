@@ -39,12 +39,14 @@ class DiagnosisSearch(QWidget):
         self.search.setClearButtonEnabled(True)
         self.results = QListWidget()
         self.results.setObjectName("dxResults")
-        self.results.setMaximumHeight(150)
+        self.results.setMaximumHeight(130)
         self.detail = QLabel()
         self.detail.setObjectName("dxDetail")
         self.detail.setWordWrap(True)
         self.detail.setTextFormat(Qt.TextFormat.RichText)
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.detail.setMinimumWidth(200)
+        self.detail.setStyleSheet("font-size: 11px;")
         self.message = QLabel()
         self.message.setObjectName("dxMessage")
         self.message.setWordWrap(True)
@@ -55,7 +57,7 @@ class DiagnosisSearch(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.search)
         row = QHBoxLayout()
-        row.addWidget(self.results, 3)
+        row.addWidget(self.results, 3, Qt.AlignmentFlag.AlignTop)
         row.addWidget(self.detail, 2)
         lay.addLayout(row)
         lay.addWidget(self.message)
@@ -123,8 +125,8 @@ class DiagnosisSearch(QWidget):
         if d is None:
             self.detail.clear()
             return
-        ex = "".join(f"<li>{note} <i>({src})</i></li>" for src, note in d.excludes1[:8])
-        more = f"<li>... {len(d.excludes1) - 8} more</li>" if len(d.excludes1) > 8 else ""
+        ex = "".join(f"<li>{note} <i>({src})</i></li>" for src, note in d.excludes1[:5])
+        more = f"<li>... {len(d.excludes1) - 5} more</li>" if len(d.excludes1) > 5 else ""
         billable = "billable" if d.billable else "<b>not billable</b> (pick a code under it)"
         self.detail.setText(
             f"<b>{d.code}</b> {d.description}<br>{billable}<br>"

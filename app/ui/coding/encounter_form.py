@@ -177,11 +177,23 @@ class EncounterForm(QWidget):
         top.addWidget(self.status, 1)
         outer.addLayout(top)
 
-        scroll = QScrollArea()
+        # The form scrolls on the left; the checks and favourites stay in view.
+        split = QSplitter()
+        split.setObjectName("codingSplit")
+        self.scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
         scroll.setWidget(body)
-        outer.addWidget(scroll, 1)
+        side = QWidget()
+        side_lay = QVBoxLayout(side)
+        side_lay.setContentsMargins(0, 0, 0, 0)
+        split.addWidget(scroll)
+        split.addWidget(side)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setSizes([920, 300])
+        outer.addWidget(split, 1)
         lay = QVBoxLayout(body)
 
         # -------------------------------------------------------- the visit
@@ -229,6 +241,12 @@ class EncounterForm(QWidget):
             related.addWidget(w)
         related.addStretch(1)
 
+        for combo in (self.provider, self.policy, self.pos, self.referring_qualifier):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(14)
+
         def row(r: int, c: int, label: str, w: QWidget) -> None:
             lab = QLabel(label)
             lab.setBuddy(w)
@@ -245,8 +263,8 @@ class EncounterForm(QWidget):
         row(3, 1, "Prior a&uthorization", self.prior_auth)
         row(4, 0, "Date of current &illness", self.illness_date)
         lab = QLabel("Related to")
-        grid.addWidget(lab, 4, 2)
-        grid.addLayout(related, 4, 3)
+        grid.addWidget(lab, 5, 0)
+        grid.addLayout(related, 5, 1, 1, 3)
         self.header_fields: dict[str, QWidget] = {
             "date_of_service": self.dos,
             "provider_id": self.provider,
@@ -262,17 +280,17 @@ class EncounterForm(QWidget):
         lay.addWidget(visit)
 
         # -------------------------------------------------------- diagnoses + favourites
-        mid = QSplitter()
         dxbox = QGroupBox("Diagnoses (ICD-10-CM), A-L in claim order")
         dxl = QVBoxLayout(dxbox)
         self.dx_search = DiagnosisSearch(self.icd)
         self.diagnoses = QListWidget()
         self.diagnoses.setObjectName("diagnoses")
-        self.diagnoses.setMinimumHeight(120)
+        self.diagnoses.setMinimumHeight(80)
+        self.diagnoses.setMaximumHeight(110)
         dxl.addWidget(self.dx_search)
         dxl.addWidget(QLabel("On this visit (Ctrl+Up/Down to reorder, Delete to remove):"))
         dxl.addWidget(self.diagnoses)
-        mid.addWidget(dxbox)
+        lay.addWidget(dxbox)
         favbox = QGroupBox("Favourites of the provider (Enter adds)")
         fl = QVBoxLayout(favbox)
         self.fav_procedures = QListWidget()
@@ -283,10 +301,6 @@ class EncounterForm(QWidget):
         fl.addWidget(self.fav_procedures)
         fl.addWidget(QLabel("Diagnoses"))
         fl.addWidget(self.fav_diagnoses)
-        mid.addWidget(favbox)
-        mid.setStretchFactor(0, 3)
-        mid.setStretchFactor(1, 1)
-        lay.addWidget(mid)
 
         # -------------------------------------------------------- service lines
         linebox = QGroupBox("Service lines (CPT/HCPCS)")
@@ -340,9 +354,12 @@ class EncounterForm(QWidget):
         self.problems = QListWidget()
         self.problems.setObjectName("problems")
         self.problems.setMinimumHeight(90)
+        self.summary.setWordWrap(True)
+        self.problems.setWordWrap(True)
         cl.addWidget(self.summary)
         cl.addWidget(self.problems)
-        lay.addWidget(checkbox)
+        side_lay.addWidget(checkbox, 3)
+        side_lay.addWidget(favbox, 2)
 
         # -------------------------------------------------------- ledger
         self.ledger_box = QGroupBox("Charges on the ledger")

@@ -97,6 +97,7 @@ class Worklist(QWidget):
         if isinstance(rows, ops.Failed):
             return
         self.model.set_rows(rows)
+        self.table.resizeColumnsToContents()
         n = len(rows)
         self.count.setText(f"<b>{n} visit{'s' if n != 1 else ''} to code</b>")
         if n and not self.table.currentIndex().isValid():
