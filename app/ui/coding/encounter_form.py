@@ -381,7 +381,7 @@ class EncounterForm(QWidget):
         self.save_btn.setObjectName("save")
         self.coded_btn = QPushButton("&Mark coded (Ctrl+Enter)")
         self.coded_btn.setObjectName("markCoded")
-        self.reopen_btn = QPushButton("&Reopen...")
+        self.reopen_btn = QPushButton("Re&open...")
         self.reopen_btn.setObjectName("reopen")
         self.back_btn = QPushButton("Back to the worklist (Esc)")
         self.back_btn.setObjectName("back")
