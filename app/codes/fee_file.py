@@ -175,8 +175,13 @@ def read(path: Path) -> FeeFile:
     """Read a ``.csv`` or ``.xlsx`` file."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            return parse_table(csv.reader(f))
+        # Excel on Windows saves CSV as cp1252 unless told otherwise.
+        for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+            try:
+                with open(path, encoding=encoding, newline="") as f:
+                    return parse_table(list(csv.reader(f)))
+            except UnicodeDecodeError:
+                continue
     if suffix in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 

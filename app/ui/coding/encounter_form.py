@@ -474,7 +474,7 @@ class EncounterForm(QWidget):
         return bool(self.view and self.view.is_coded)
 
     def open(self, encounter_id: int) -> bool:
-        view = ops.query(self, self.ctx, encounters.load, encounter_id, icd=self.icd)
+        view = ops.run(self, self.ctx, encounters.load, encounter_id, icd=self.icd)  # audited
         if isinstance(view, ops.Failed):
             return False
         self._load_lists(view)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from app.codes.icd10 import index_for
 from app.services import encounters
@@ -101,7 +101,15 @@ class CodingPage(QWidget):
 
     def open_encounter(self, encounter_id: int) -> bool:
         if not self.form.ready:
+            # Opening needs the code set; building it on this thread would freeze the screen.
             self.index_note.show()
+            QMessageBox.information(
+                self,
+                "MedBill Desk",
+                "The ICD-10-CM code set is still being prepared (once after installing or "
+                "upgrading it). Open the visit again in a few seconds.",
+            )
+            return False
         if not self.form.open(encounter_id):
             return False
         self.tabs.setTabEnabled(TAB_VISIT, True)

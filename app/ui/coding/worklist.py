@@ -93,7 +93,7 @@ class Worklist(QWidget):
         )
 
     def reload(self) -> None:
-        rows = ops.query(self, self.ctx, encounters.worklist)
+        rows = ops.run(self, self.ctx, encounters.worklist)  # audited: a write
         if isinstance(rows, ops.Failed):
             return
         self.model.set_rows(rows)
@@ -170,7 +170,7 @@ class NewVisitDialog(QDialog):
         self.results.clear()
         if len(text.strip()) < 2:
             return
-        hits = ops.query(self, self.ctx, encounters.find_patients, text)
+        hits = ops.run(self, self.ctx, encounters.find_patients, text)  # audited
         if isinstance(hits, ops.Failed):
             return
         for h in hits:

@@ -248,3 +248,38 @@ def test_receptionist_does_not_see_coding(qtbot, office, tmp_path) -> None:
     w = MainWindow(ctx)
     qtbot.addWidget(w)
     assert w.open_area("coding") is None
+
+
+def test_the_code_set_is_prepared_in_the_background_on_first_use(
+    qtbot, office, tmp_path, quiet, monkeypatch, icd_dir
+) -> None:
+    import shutil
+    import threading
+
+    from app.codes import icd10
+
+    monkeypatch.delenv("MEDBILL_REFERENCE_DIR")
+    gate = threading.Event()
+
+    def slow_build(target, progress=None):  # type: ignore[no-untyped-def]
+        assert gate.wait(20)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(icd_dir / icd10.INDEX_FILE, target)
+
+    monkeypatch.setattr(icd10, "build", slow_build)
+    with office.store.unit_of_work() as s:
+        pat = factories.patient(s)
+        eid = enc.start_for_patient(s, office.biller, pat.id, date(2026, 3, 2), office.provider_id)
+    _, page = _page(qtbot, office, tmp_path)
+    assert page.icd.path == (tmp_path / "reference" / icd10.INDEX_FILE).resolve()
+    assert not page.index_note.isHidden()
+    assert "Preparing the ICD-10-CM code set" in page.index_note.text()
+    assert not page.form.ready and not page.form.dx_search.search.isEnabled()
+    assert page.worklist.model.rowCount() == 1  # the worklist works meanwhile
+    assert not page.open_encounter(eid)
+    assert "still being prepared" in quiet[-1]
+    gate.set()
+    qtbot.waitUntil(lambda: page.form.ready, timeout=20000)
+    assert page.index_note.isHidden()
+    assert page.open_encounter(eid)
+    assert page.form.dx_search.search.isEnabled()

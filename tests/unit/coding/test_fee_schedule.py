@@ -276,3 +276,15 @@ def test_a_file_in_another_layout_is_refused_whole(office, tmp_path: Path) -> No
     assert "Line 3: record id '9' in column 11 is not 3, 4, 7 or 8" in msg
     with office.store.session() as s:
         assert s.execute(select(HcpcsCode)).first() is None
+
+
+def test_a_csv_saved_by_excel_in_cp1252_reads(tmp_path: Path) -> None:
+    p = tmp_path / "fees.csv"
+    p.write_bytes(
+        "code,description,price\n92557,Hearing test \u2013 Ménière follow-up,45.00\n".encode(
+            "cp1252"
+        )
+    )
+    parsed = fee_file.read(p)
+    assert parsed.bad == []
+    assert parsed.rows[0].description == "Hearing test \u2013 Ménière follow-up"
