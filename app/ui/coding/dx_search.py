@@ -101,7 +101,7 @@ class DiagnosisSearch(QWidget):
             return
         for h in self.index.search(text, limit=60):
             item = QListWidgetItem(
-                f"{h.code}  {h.description}" + ("" if h.billable else "  (category)")
+                f"{h.code}  {h.description}" + ("" if h.billable else "  (not billable)")
             )
             item.setData(Qt.ItemDataRole.UserRole, h)
             if not h.billable:

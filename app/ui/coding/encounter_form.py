@@ -98,6 +98,7 @@ FIELD_COLUMNS = {
     "ndc": [C_NDC, C_NDCU, C_NDCQ],
     "provider_id": [C_CODE],
 }
+CODED_NOTE = "This visit is coded. Reopen it to change its diagnoses or lines."
 LINE_ID = Qt.ItemDataRole.UserRole + 10
 EXPLICIT = Qt.ItemDataRole.UserRole + 11
 
@@ -467,7 +468,10 @@ class EncounterForm(QWidget):
     def set_ready(self, ready: bool, note: str = "") -> None:
         """The ICD-10-CM index is (or is not yet) usable."""
         self.ready = ready
-        self.dx_search.set_ready(ready and not self._coded, note)
+        if self._coded:
+            self.dx_search.set_ready(False, CODED_NOTE)
+        else:
+            self.dx_search.set_ready(ready, note)
 
     @property
     def _coded(self) -> bool:
@@ -568,7 +572,10 @@ class EncounterForm(QWidget):
             self.fav_diagnoses,
         ]:
             w.setEnabled(editable)
-        self.dx_search.set_ready(editable and self.ready)
+        if editable:
+            self.dx_search.set_ready(self.ready)
+        else:
+            self.dx_search.set_ready(False, CODED_NOTE)
         self.lines.setEditTriggers(
             (
                 QAbstractItemView.EditTrigger.AnyKeyPressed
