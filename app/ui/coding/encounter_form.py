@@ -393,9 +393,15 @@ class EncounterForm(QWidget):
         outer.addLayout(buttons)
 
         # -------------------------------------------------------- wiring
-        for w in (self.referring_name, self.referring_npi, self.prior_auth, self.illness_date):
+        for w in (
+            self.referring_name,
+            self.referring_npi,
+            self.prior_auth,
+            self.illness_date,
+            self.auto_state,
+        ):
             w.textEdited.connect(self._changed)
-        self.auto_state.textEdited.connect(self._changed)
+            w.returnPressed.connect(self.save)  # Enter in a visit field saves
         for cb in (self.provider, self.policy, self.pos, self.referring_qualifier):
             cb.currentIndexChanged.connect(self._changed)
         for ch in (self.related_employment, self.related_auto, self.related_other):
