@@ -575,17 +575,20 @@ def _apply(s: Session, actor: Actor, enc: Encounter, data: EncounterInput) -> No
     for pos_no, code in enumerate(after_dx, start=1):
         s.add(EncounterDiagnosis(encounter_id=enc.id, position=pos_no, code=code))
 
-    # Lines: edited in place when they carry a line_id; lines no longer on
-    # the visit are deleted, or, when the ledger or a claim points at them,
-    # kept as removed (line_no = -id so live lines number 1..n).
-    keep = {ln.line_id for ln in data.lines if ln.line_id in old_lines}
+    # Lines: a line the ledger or a claim points at (a reopened visit's) is
+    # never edited: it is kept as removed (line_no = -id so live lines number
+    # 1..n) and the line as typed now is a new row, so every ledger entry
+    # still shows what was charged. Other lines are edited in place when they
+    # carry a line_id, and deleted when they left the visit.
+    history = {line_id for line_id in old_lines if _has_history(s, line_id)}
+    keep = {ln.line_id for ln in data.lines if ln.line_id in old_lines} - history
     for line_id, ln in old_lines.items():
         ln.line_no = -line_id
     s.flush()
     for line_id, ln in old_lines.items():
         if line_id in keep:
             continue
-        if _has_history(s, line_id):
+        if line_id in history:
             ln.removed = True
         else:
             s.delete(ln)
@@ -600,7 +603,7 @@ def _apply(s: Session, actor: Actor, enc: Encounter, data: EncounterInput) -> No
         charge = li.charge if li.charge is not None else (default or ZERO)
         mods = [*clean_modifiers(li.modifiers), "", "", "", ""][:4]
         start = li.from_date or data.date_of_service
-        row = old_lines.get(li.line_id) if li.line_id is not None else None
+        row = old_lines.get(li.line_id) if li.line_id in keep else None
         old_charge = row.charge if row is not None else None
         if row is None:
             row = ServiceLine(encounter_id=enc.id, charge=charge, from_date=start, to_date=start)

@@ -313,7 +313,8 @@ def test_reopen_reverses_the_charges_and_recoding_posts_new_ones(office, visit) 
         assert sum(x.amount for x in entries) == Decimal("0.00")
         assert all(x.memo == "visit reopened: wrong E/M level" for x in entries if x.reverses_id)
     assert view.status is EncounterStatus.OPEN
-    # Recode: drop the blood draw (it keeps its row for the ledger), change the E/M.
+    # Recode: drop the blood draw, change the E/M. Lines that carried charges
+    # are never edited: they stay (removed) with their charge and reversal.
     new = view.data
     new.lines[0].code = "99213"
     del new.lines[1]
@@ -322,8 +323,22 @@ def test_reopen_reverses_the_charges_and_recoding_posts_new_ones(office, visit) 
     with office.store.session() as s:
         live = enc.live_lines(s, visit["encounter"])
         assert [(x.line_no, x.code) for x in live] == [(1, "99213"), (2, "90471"), (3, "90686")]
-        removed = s.execute(select(ServiceLine).where(ServiceLine.removed)).scalars().all()
-        assert [(x.code, x.line_no == -x.id) for x in removed] == [("36415", True)]
+        removed = s.execute(
+            select(ServiceLine).where(ServiceLine.removed).order_by(ServiceLine.id)
+        ).scalars()
+        assert [(x.code, x.line_no == -x.id) for x in removed] == [
+            ("99214", True),
+            ("36415", True),
+            ("90471", True),
+            ("90686", True),
+        ]
+        first = {x.service_line_id for x in s.execute(select(LedgerEntry)).scalars()}
+        assert {x.id for x in live}.isdisjoint(
+            s.execute(
+                select(LedgerEntry.service_line_id).where(LedgerEntry.reverses_id.is_not(None))
+            ).scalars()
+        )
+        assert len(first) == 7  # 4 reversed lines + 3 new ones
         total = sum(x.amount for x in s.execute(select(LedgerEntry)).scalars())
         assert total == Decimal("180.00")  # 115 + 25 + 40
         reopened = s.execute(
