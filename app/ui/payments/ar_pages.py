@@ -389,7 +389,8 @@ class LedgerPage(QWidget):
         box.exec()
         if box.clickedButton() is open_b:
             open_to_print(self, out)
-        elif box.clickedButton() is save_b:
+            return
+        if box.clickedButton() is save_b:
             save_copy(
                 self,
                 self.ctx,
@@ -400,6 +401,7 @@ class LedgerPage(QWidget):
                 what,
                 self.patient_id,
             )
+        out.unlink(missing_ok=True)  # print-only: not kept
 
     def write_off(self) -> None:
         if self.patient_id is None or self.view is None:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt, QUrl, Signal
+from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QBrush, QColor, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -256,13 +256,15 @@ def save_copy(
     return dest
 
 
-def open_to_print(parent: QWidget, path: Path) -> None:
-    """Open a PDF in the system viewer to print it (it stays in the private
-    temp folder, emptied when MedBill Desk starts)."""
+def open_to_print(parent: QWidget, path: Path, keep_ms: int = 120_000) -> None:
+    """Open a print-only PDF in the system viewer, and remove it once the
+    viewer has had time to read it (the private temp folder is also emptied
+    when MedBill Desk starts)."""
     if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
         QMessageBox.information(
             parent, "MedBill Desk", "No PDF viewer is set up on this computer; use Save a copy."
         )
+    QTimer.singleShot(keep_ms, parent, lambda: path.unlink(missing_ok=True))
 
 
 def temp_pdf(ctx: UiContext) -> Path:

@@ -6,12 +6,14 @@ credit on purpose."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -28,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.models.ledger import PaymentMethod
 from app.money import ZERO, MoneyError, fmt, parse_money
-from app.services import ledger, payments
+from app.services import checkin, ledger, payments
 from app.ui import ops
 from app.ui.context import UiContext
 from app.ui.payments.common import (
@@ -37,7 +39,9 @@ from app.ui.payments.common import (
     PatientFinder,
     RowsView,
     form_row,
+    open_to_print,
     status,
+    temp_pdf,
 )
 from app.ui.widgets import Column, ProblemMarker, shortcut
 
@@ -130,10 +134,16 @@ class PatientPaymentPage(QWidget):
         self.oldest_btn.setObjectName("payOldest")
         self.credit_btn = QPushButton("Apply account &credit")
         self.credit_btn.setObjectName("payApplyCredit")
+        self.receipt_btn = QPushButton("Print rece&ipt")
+        self.receipt_btn.setObjectName("payReceipt")
+        self.save_receipt_btn = QPushButton("Save receipt...")
+        self.save_receipt_btn.setObjectName("paySaveReceipt")
         btns.addWidget(self.save_btn)
         btns.addWidget(self.oldest_btn)
         btns.addWidget(self.credit_btn)
         btns.addStretch(1)
+        btns.addWidget(self.receipt_btn)
+        btns.addWidget(self.save_receipt_btn)
         lay.addLayout(btns)
         self.result = QLabel("")
         self.result.setObjectName("payResult")
@@ -168,6 +178,9 @@ class PatientPaymentPage(QWidget):
         self.oldest_btn.clicked.connect(self.oldest_first)
         self.credit_btn.clicked.connect(self.apply_credit)
         self.void_btn.clicked.connect(self.void)
+        self.receipt_btn.clicked.connect(self.print_receipt)
+        self.save_receipt_btn.clicked.connect(self.save_receipt)
+        self.last_payment: int | None = None
         shortcut(self, "Escape", self.ask_clear)
         self._method_changed()
         self._update_running()
@@ -312,7 +325,9 @@ class PatientPaymentPage(QWidget):
         self.saved.emit(got)
         self._reset_form()
         self.load(self.patient_id)
-        status(self.result, msg + ".")
+        self.last_payment = got.payment_id
+        self.history.select_where(lambda r: r.payment_id == got.payment_id)
+        status(self.result, msg + ". Print a receipt with Alt+I.")
 
     def _reset_form(self) -> None:
         for w in (self.amount, self.reference, self.card, self.memo):
@@ -360,6 +375,32 @@ class PatientPaymentPage(QWidget):
             return
         self.load(self.patient_id)
         status(self.result, "The payment was voided; what it paid is owed again.")
+
+    def _receipt_payment(self) -> int | None:
+        r = self.history.current()
+        return r.payment_id if r is not None else self.last_payment
+
+    def print_receipt(self) -> None:
+        pid = self._receipt_payment()
+        if pid is None:
+            return
+        path = temp_pdf(self.ctx)
+        got = ops.run(self, self.ctx, checkin.print_receipt, pid, path)
+        if isinstance(got, ops.Failed):
+            path.unlink(missing_ok=True)
+            return
+        status(self.result, f"Receipt {got.receipt_no} for {fmt(got.amount)} sent to the viewer.")
+        open_to_print(self, path)
+
+    def save_receipt(self) -> None:
+        pid = self._receipt_payment()
+        if pid is None:
+            return
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Save the receipt", f"receipt-R{pid:07d}.pdf", "PDF files (*.pdf)"
+        )
+        if name:
+            ops.run(self, self.ctx, checkin.save_receipt_as, pid, Path(name))
 
     def typed_anything(self) -> bool:
         return any(w.text().strip() for w in (self.amount, self.reference, self.card, self.memo))

@@ -186,7 +186,7 @@ class StatementsPage(QWidget):
         self.minimum.returnPressed.connect(self.find)
         self.skip_btn.clicked.connect(self.skip)
         self.print_btn.clicked.connect(self.start)
-        self.open_btn.clicked.connect(lambda: self.pdf and open_to_print(self, self.pdf))
+        self.open_btn.clicked.connect(lambda: self.pdf and open_to_print(self, self.pdf, 3_600_000))
         self.save_btn.clicked.connect(self.save)
         got = ops.query(self, ctx, lambda s, a: settings.get(s, "statement_minimum"))
         self.minimum.set_value(money(str(got)) if not isinstance(got, ops.Failed) else ZERO)

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
+import pdfplumber
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QLineEdit, QMessageBox, QPushButton
 from sqlalchemy import func, select
 
@@ -139,7 +142,7 @@ def test_post_an_eob_with_contractual_and_coinsurance(qtbot, office, tmp_path) -
     assert page.ledger.rows.rows()[-1].balance == money("16.00")
 
 
-def test_patient_payment_is_applied_or_left_as_credit(qtbot, office, tmp_path) -> None:
+def test_patient_payment_is_applied_or_left_as_credit(qtbot, office, tmp_path, monkeypatch) -> None:
     with office.store.unit_of_work() as s:
         pat = factories.patient(s, "Nguyen", "Bao")
         v = fm.visit(s, pat, office.provider_id, DOS, [("99213", "115.00")])
@@ -166,6 +169,19 @@ def test_patient_payment_is_applied_or_left_as_credit(qtbot, office, tmp_path) -
         assert ledger.line_balance(s, v.line_ids[0]) == money("0.00")
         assert ledger.patient_balance(s, pat_id) == money("-35.00")
     assert pp.history.rows()[0].credit == money("35.00")
+
+    # The receipt (the front desk's receipt writer), opened in the viewer to print.
+    opened = []
+    monkeypatch.setattr(
+        QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url) or True)
+    )
+    qtbot.mouseClick(pp.receipt_btn, Qt.MouseButton.LeftButton)
+    assert "Receipt R" in pp.result.text()
+    path = Path(opened[0].toLocalFile())
+    assert path.parent == Paths(tmp_path).temp
+    with pdfplumber.open(path) as pdf:
+        text = pdf.pages[0].extract_text()
+    assert "RECEIPT" in text and "150.00" in text and "Nguyen, Bao" in text
 
 
 def test_statements_batch_runs_off_the_gui_thread_and_cancel_records_nothing(
