@@ -10,8 +10,10 @@ from app.models import (  # noqa: F401
     patient,
     payables,
     practice,
+    reports,
     schedule,
     staff,
+    statements,
 )
 from app.models.base import Base
 

@@ -1,1 +1,2 @@
-"""Renderers: the office's printed and exported documents (reportlab, csv, xlsx)."""
+"""Renderers: PDFs (reportlab) and file exports (CSV, XLSX). Pure functions of
+the plain results the services return; no session, no Qt."""
