@@ -4,7 +4,8 @@ The road of a claim: draft -> ready (passes the check) -> printed / exported
 -> paid, partly paid, denied -> appealed / corrected / voided / closed.
 ``ALLOWED`` says which moves may happen; the payer's answer (paid, partly
 paid, denied) may arrive for any claim that has not been voided, since a
-payer answers what it received whatever the office did meanwhile.
+payer answers what it received whatever the office did meanwhile, and a
+reversed EOB posting takes the claim back to where it was before the answer.
 """
 
 from __future__ import annotations
@@ -19,15 +20,17 @@ from app.services.auth import Actor
 S = ClaimStatus
 OUTCOMES = frozenset({S.PAID, S.PARTLY_PAID, S.DENIED})
 _AFTER_SENDING = frozenset({S.APPEALED, S.CORRECTED, S.VOIDED, S.CLOSED})
+# A reversed EOB posting puts the claim back where it was before the answer.
+_UNDO_ANSWER = frozenset({S.READY, S.PRINTED, S.EXPORTED, S.APPEALED, S.CORRECTED, S.CLOSED})
 
 ALLOWED: dict[ClaimStatus, frozenset[ClaimStatus]] = {
     S.DRAFT: frozenset({S.READY, S.CLOSED}),
     S.READY: frozenset({S.DRAFT, S.PRINTED, S.EXPORTED, S.CLOSED}),
     S.PRINTED: frozenset({S.PRINTED, S.EXPORTED} | _AFTER_SENDING),
     S.EXPORTED: frozenset({S.PRINTED, S.EXPORTED} | _AFTER_SENDING),
-    S.PAID: _AFTER_SENDING,
-    S.PARTLY_PAID: _AFTER_SENDING,
-    S.DENIED: _AFTER_SENDING,
+    S.PAID: _AFTER_SENDING | _UNDO_ANSWER,
+    S.PARTLY_PAID: _AFTER_SENDING | _UNDO_ANSWER,
+    S.DENIED: _AFTER_SENDING | _UNDO_ANSWER,
     S.APPEALED: frozenset({S.APPEALED, S.CORRECTED, S.VOIDED, S.CLOSED}),
     S.CORRECTED: frozenset({S.CLOSED}),
     S.VOIDED: frozenset(),

@@ -6,7 +6,7 @@ diagnosis codes, no ``#`` or ``.`` in identifiers, dates as ``MM DD YY``
 (``MM DD YYYY`` in items 3 and 11a), money as ``1234.56`` (the layout splits
 dollars and cents). A checkbox item's value is the option to mark (``"YES"``,
 ``"SELF"``, ``"GROUP"`` ...). Reads only the snapshot (see
-``app.services.claims.build_snapshot`` for its shape), so a claim prints the
+``app.services.claim_snapshot`` for its shape), so a claim prints the
 same years later whatever changed in the office's records.
 """
 

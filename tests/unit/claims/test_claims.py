@@ -377,3 +377,14 @@ def test_old_claims_past_the_window_show_negative_days_left(office) -> None:
     with office.store.unit_of_work() as s:
         row = claims.list_claims(s, office.biller, today=fc.DOS + timedelta(days=200)).rows[0]
     assert row.id == built.claim_id and row.days_left == -20
+
+
+def test_a_reversed_answer_goes_back_but_a_draft_cannot_jump_ahead(office) -> None:
+    from app.services.claim_history import can_move
+
+    S = ClaimStatus
+    assert can_move(S.PAID, S.PRINTED) and can_move(S.DENIED, S.APPEALED)
+    assert can_move(S.READY, S.PAID)  # sent outside the program, answered
+    assert not can_move(S.DRAFT, S.PRINTED)
+    assert not can_move(S.VOIDED, S.PAID)
+    assert not can_move(S.CORRECTED, S.READY)
