@@ -9,11 +9,9 @@ the same service, and the payer's filing limit.
 from __future__ import annotations
 
 import re
-import warnings
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -167,27 +165,14 @@ class _Problems:
         self.add(WARNING, item, message, kind, rec_id)
 
 
-@lru_cache(maxsize=1)
-def _icd10cm() -> Any:
-    """The ICD-10-CM code set (loaded once, on first use: it takes a moment).
-    The package reads its data with a deprecated importlib call; that
-    warning is the package's, not ours."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        import simple_icd_10_cm as cm
-    return cm
-
-
-@lru_cache(maxsize=4096)
-def _dx_problem(code: str) -> str | None:
+def _dx_problem(code: str, dos: date | None) -> str | None:
+    """Why a diagnosis cannot go on the claim (format, not in the code set,
+    not billable, before ICD-10), from the shared ICD-10-CM index."""
     if not _ICD10.match(code):
-        return "is not an ICD-10-CM code"
-    cm = _icd10cm()
-    if not cm.is_valid_item(code):
-        return "is not in the ICD-10-CM code set"
-    if not cm.is_leaf(code):
-        return "is a category, not a billable code: code to the last character"
-    return None
+        return f"{code} is not an ICD-10-CM code"
+    from app.codes.icd10 import index_for
+
+    return index_for().diagnosis_problem(code, dos)
 
 
 def _require(p: _Problems, item: str, value: object, label: str, kind: str, rec_id: Any) -> bool:
@@ -348,10 +333,12 @@ def _check_codes(p: _Problems, snap: dict[str, Any]) -> None:
             "encounter",
             eid,
         )
+    dos_text = snap["encounter"].get("date_of_service")
+    dos = date.fromisoformat(dos_text) if dos_text else None
     for i, code in enumerate(dx[:12]):
-        why = _dx_problem(code.strip().upper())
+        why = _dx_problem(code.strip().upper(), dos)
         if why:
-            p.error(f"21{'ABCDEFGHIJKL'[i]}", f"Diagnosis {code} {why}.", "encounter", eid)
+            p.error(f"21{'ABCDEFGHIJKL'[i]}", f"Diagnosis {why}.", "encounter", eid)
     lines = snap.get("lines", [])
     if not lines:
         p.error("24", "The claim has no service lines.", "encounter", eid)
