@@ -171,6 +171,7 @@ def bench_list() -> None:
         "one provider": F(provider_id=prov_id),
         "age 61-90": F(min_age_days=61, max_age_days=90),
         "patient name 'smi'": F(text="smi"),
+        "patient name 's' (many patients)": F(text="s"),
         "claim number": F(text="25000"),
     }
     print(f"list: {n:,} claims")

@@ -34,6 +34,8 @@ class Claim(Base):
         Index("ix_claim_status", "status", "date_of_service"),
         Index("ix_claim_payer", "payer_id", "date_of_service"),
         Index("ix_claim_patient", "patient_id", "date_of_service"),
+        # The claims list: newest service first, whatever the filter.
+        Index("ix_claim_dos", "date_of_service", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -582,19 +582,25 @@ def list_claims(
     today = today or date.today()
     where = _filter_clauses(f, today)
     text = f.text.strip()
-    needs_patient = False
     if text:
         if text.isdigit():
-            where.append(Claim.claim_no.startswith(text))
+            # A range, not LIKE: SQLite's LIKE ignores case and so the index.
+            where.append(Claim.claim_no >= text)
+            where.append(Claim.claim_no < text + ":")  # ":" sorts right after "9"
         else:
             from app.services.patients_search import search_key
 
             key = search_key(text)
-            where.append(Patient.search_last.startswith(key))
-            needs_patient = True
+            # Patients first (a range on the name index), then their claims
+            # through the claim's patient index.
+            # (Many patients, e.g. one letter typed: newest-first order finds
+            # enough of their claims early, so the subquery does as well.)
+            named = select(Patient.id).where(
+                Patient.search_last >= key, Patient.search_last < key + "~"
+            )
+            ids = list(s.execute(named.limit(2001)).scalars())
+            where.append(Claim.patient_id.in_(ids if len(ids) <= 2000 else named))
     count_q = select(func.count()).select_from(Claim)
-    if needs_patient:
-        count_q = count_q.join(Patient, Patient.id == Claim.patient_id)
     total = s.execute(count_q.where(*where)).scalar_one()
     q = (
         select(
