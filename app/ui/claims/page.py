@@ -119,6 +119,7 @@ class ClaimsPage(QWidget):
         self.search = QLineEdit()
         self.search.setObjectName("search")
         self.search.setPlaceholderText("Claim no. or patient's last name (Ctrl+F)")
+        self.search.setMinimumWidth(260)
         self.search.setClearButtonEnabled(True)
         self.status = QComboBox()
         self.status.setObjectName("statusFilter")
@@ -154,6 +155,11 @@ class ClaimsPage(QWidget):
             self.payer,
             QLabel("Provider"),
             self.provider,
+        ):
+            filters.addWidget(w)
+        filters.addStretch(1)
+        when = QHBoxLayout()
+        for w in (
             self.use_dates,
             self.date_from,
             QLabel("to"),
@@ -161,9 +167,10 @@ class ClaimsPage(QWidget):
             QLabel("Age"),
             self.age,
         ):
-            filters.addWidget(w)
-        filters.addStretch(1)
+            when.addWidget(w)
+        when.addStretch(1)
         lay.addLayout(filters)
+        lay.addLayout(when)
 
         # ------------------------------------------------------------ list + detail
         self.model: RowTableModel[ClaimRow] = RowTableModel(
@@ -204,11 +211,12 @@ class ClaimsPage(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_current())
         self.detail = ClaimDetailPanel()
-        split = QSplitter()
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.setObjectName("claimsSplit")
         split.addWidget(self.table)
         split.addWidget(self.detail)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
         lay.addWidget(split, 1)
         self.count_label = QLabel()
         self.count_label.setObjectName("claimCount")
