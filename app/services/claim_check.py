@@ -182,21 +182,27 @@ def _require(p: _Problems, item: str, value: object, label: str, kind: str, rec_
     return True
 
 
+def _check_address(
+    p: _Problems, item: str, part: dict[str, Any], whose: str, kind: str, rec_id: Any
+) -> None:
+    """Street, city, state and ZIP of an address item (5, 7, 33)."""
+    _require(p, item, part.get("address1"), f"{whose} street address", kind, rec_id)
+    _require(p, item, part.get("city"), f"{whose} city", kind, rec_id)
+    if (part.get("state") or "").upper() not in US_STATES:
+        p.error(item, f"{whose} state is missing or not a US state code.", kind, rec_id)
+    z = zip_problem(part.get("zip"))
+    if z:
+        p.error(item, f"{whose} ZIP {z}.", kind, rec_id)
+
+
 def _check_patient(p: _Problems, pat: dict[str, Any]) -> None:
     pid = pat["id"]
     _require(p, "2", pat.get("last"), "Patient's last name", "patient", pid)
     _require(p, "2", pat.get("first"), "Patient's first name", "patient", pid)
-    if _require(p, "3", pat.get("dob"), "Patient's date of birth", "patient", pid):
-        pass
+    _require(p, "3", pat.get("dob"), "Patient's date of birth", "patient", pid)
     if pat.get("sex") not in ("M", "F"):
         p.error("3", "Patient's sex is not recorded as male or female.", "patient", pid)
-    _require(p, "5", pat.get("address1"), "Patient's street address", "patient", pid)
-    _require(p, "5", pat.get("city"), "Patient's city", "patient", pid)
-    if (pat.get("state") or "").upper() not in US_STATES:
-        p.error("5", "Patient's state is missing or not a US state code.", "patient", pid)
-    z = zip_problem(pat.get("zip"))
-    if z:
-        p.error("5", f"Patient's ZIP {z}.", "patient", pid)
+    _check_address(p, "5", pat, "Patient's", "patient", pid)
     if pat.get("phone") and phone_problem(pat.get("phone", "")):
         p.warning("5", "Patient's phone is not a 10-digit number.", "patient", pid)
     if not pat.get("signature_on_file"):
@@ -243,24 +249,12 @@ def _check_insured(
         p.error("11a", "Insured's sex is missing.", "policy", pol)
     if ins.get("relationship") not in ("self", "spouse", "child", "other"):
         p.error("6", "Patient's relationship to the insured is missing.", "policy", pol)
-    _require(p, "7", ins.get("address1"), "Insured's street address", "policy", pol)
-    _require(p, "7", ins.get("city"), "Insured's city", "policy", pol)
-    if (ins.get("state") or "").upper() not in US_STATES:
-        p.error("7", "Insured's state is missing or not a US state code.", "policy", pol)
-    z = zip_problem(ins.get("zip"))
-    if z:
-        p.error("7", f"Insured's ZIP {z}.", "policy", pol)
+    _check_address(p, "7", ins, "Insured's", "policy", pol)
 
 
 def _check_billing(p: _Problems, prac: dict[str, Any]) -> None:
     _require(p, "33", prac.get("name"), "Billing provider (practice) name", "practice", 1)
-    _require(p, "33", prac.get("address1"), "Practice street address", "practice", 1)
-    _require(p, "33", prac.get("city"), "Practice city", "practice", 1)
-    if (prac.get("state") or "").upper() not in US_STATES:
-        p.error("33", "Practice state is missing or not a US state code.", "practice", 1)
-    z = zip_problem(prac.get("zip"))
-    if z:
-        p.error("33", f"Practice ZIP {z}.", "practice", 1)
+    _check_address(p, "33", prac, "Practice", "practice", 1)
     ph = phone_problem(prac.get("phone"), required=True)
     if ph:
         p.error("33", f"Practice phone {ph}.", "practice", 1)

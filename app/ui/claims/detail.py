@@ -165,14 +165,15 @@ class ClaimDetailPanel(QWidget):
         self.reference_button.setObjectName("payerReference")
         self.discard_button = QPushButton("&Discard draft")
         self.discard_button.setObjectName("discardDraft")
-        for b in (
+        self.buttons = (
             self.check_button,
             self.replace_button,
             self.void_button,
             self.secondary_button,
             self.reference_button,
             self.discard_button,
-        ):
+        )
+        for b in self.buttons:
             buttons.addWidget(b)
         buttons.addStretch(1)
         lay.addLayout(buttons)
@@ -221,14 +222,7 @@ class ClaimDetailPanel(QWidget):
 
     def show_detail(self, d: ClaimDetail | None) -> None:
         self.detail = d
-        for b in (
-            self.check_button,
-            self.replace_button,
-            self.void_button,
-            self.secondary_button,
-            self.reference_button,
-            self.discard_button,
-        ):
+        for b in self.buttons:
             b.setEnabled(d is not None)
         if d is None:
             self.header.setText("Select a claim to see what it bills, its check and its history.")
