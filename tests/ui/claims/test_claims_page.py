@@ -123,10 +123,14 @@ def test_biller_checks_fixes_npi_prints_batch_and_sees_statuses(
         assert saved.details["count"] == 1
 
 
-def test_filters_and_days_left_columns(qtbot, office, tmp_path) -> None:
+def test_filters_and_days_left_columns(qtbot, qtmodeltester, office, tmp_path) -> None:
     built = scenarios.primary_claim(office)
     _ctx, w = _window(qtbot, office, tmp_path, office.biller)
     page = w.open_area("claims")
+    qtmodeltester.check(page.model)
+    page.select_claim(built.claim_id)
+    for model in (page.detail.lines_model, page.detail.history_model, page.detail.ledger_model):
+        qtmodeltester.check(model)
     rows = _row_texts(page)
     assert rows[0][0] == f"25{built.claim_id:07d}"
     headers = [page.table.model().headerData(c, Qt.Orientation.Horizontal) for c in range(10)]
