@@ -25,9 +25,11 @@ from typing import Any
 import keyring
 import keyring.backend
 import keyring.errors
+import sqlcipher3
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from app.errors import StoreError
+from app.store.engine import key_pragma
 
 KEY_BYTES = 32
 KEYRING_SERVICE = "MedBill Desk"
@@ -197,3 +199,48 @@ def read_key_file(path: Path, passphrase: str) -> bytes:
         return AESGCM(_kek(passphrase, salt, n, r, p)).decrypt(nonce, ct, b"medbill-store-key")
     except Exception:
         raise StoreError("That office passphrase is not correct.") from None
+
+
+# ----------------------------------------------------------------- new key
+
+
+def rekey_store(store_path: Path, old_key: bytes, new_key_: bytes) -> None:
+    """Re-encrypt the store at ``store_path`` from ``old_key`` to ``new_key_``
+    (``PRAGMA rekey``). Every other connection must be closed first. The WAL
+    is folded into the file before and after, so no frame keeps the old key."""
+    conn = sqlcipher3.connect(str(store_path), isolation_level=None)
+    try:
+        cur = conn.cursor()
+        cur.execute(f'PRAGMA key = "{key_pragma(old_key)}"')
+        cur.execute("PRAGMA cipher_log_level = NONE")
+        try:
+            cur.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlcipher3.DatabaseError:
+            raise StoreError("The old key does not open the store; nothing was changed.") from None
+        cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cur.execute(f'PRAGMA rekey = "{key_pragma(new_key_)}"')
+        cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cur.close()
+    finally:
+        conn.close()
+
+
+def key_opens_store(store_path: Path, key: bytes) -> bool:
+    """True when ``key`` decrypts the store's first page (a quick check, no open)."""
+    conn = sqlcipher3.connect(str(store_path))
+    try:
+        conn.execute(f'PRAGMA key = "{key_pragma(key)}"')
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return True
+    except sqlcipher3.DatabaseError:
+        return False
+    finally:
+        conn.close()
+
+
+def typed_matches_last_group(code: str, typed: str) -> bool:
+    """The person typed the last group of ``code`` back (case, spaces and the
+    0/O, 1/I, 8/B, 9/G mix-ups do not matter)."""
+    clean = "".join(ch for ch in typed.upper() if ch.isalnum()).translate(_TYPO)
+    return bool(clean) and clean == last_group(code)

@@ -1,0 +1,1 @@
+"""Renderers: printed sheets, forms and reports (reportlab PDF, CSV, XLSX)."""

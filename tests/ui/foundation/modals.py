@@ -1,0 +1,134 @@
+"""Answering modal dialogs in tests the way a person would.
+
+A screen that calls ``dialog.exec()`` blocks the test until the dialog
+closes, so the test queues what the person does in each dialog before it
+starts: ``modals.expect(SomeDialog, lambda dlg: ...)``. A timer finds the
+active modal window, runs the next step on it, and fails the test (closing
+the dialog, so nothing hangs) when the expected window does not come.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
+
+
+@dataclass
+class Step:
+    kind: type[QWidget] | str  # a class, or an objectName
+    action: Callable[[QWidget], None]
+    text: str = ""  # for message boxes: must be in the text
+    modal: bool = True  # False: any visible top-level window (a main window)
+
+
+class Modals:
+    def __init__(self, timeout: float = 15.0) -> None:
+        self.steps: list[Step] = []
+        self.done: list[str] = []
+        self.errors: list[str] = []
+        self.timeout = timeout
+        self._since = time.monotonic()
+        self._busy = False
+        self.timer = QTimer()
+        self.timer.setInterval(15)
+        self.timer.timeout.connect(self._poll)
+        self.timer.start()
+
+    def expect(
+        self, kind: type[QWidget] | str, action: Callable[[QWidget], None], text: str = ""
+    ) -> Modals:
+        if not self.steps:
+            self._since = time.monotonic()
+        self.steps.append(Step(kind, action, text))
+        return self
+
+    def expect_window(self, kind: type[QWidget], action: Callable[[QWidget], None]) -> Modals:
+        """A visible top-level window that is not modal (the main window)."""
+        if not self.steps:
+            self._since = time.monotonic()
+        self.steps.append(Step(kind, action, modal=False))
+        return self
+
+    def answer(self, text: str, button: QMessageBox.StandardButton) -> Modals:
+        """A message box whose text contains ``text``: press ``button``."""
+
+        def press(box: QWidget) -> None:
+            assert isinstance(box, QMessageBox)
+            b = box.button(button)
+            assert b is not None, f"no {button} on the message box"
+            b.click()
+
+        return self.expect(QMessageBox, press, text)
+
+    def ok(self, text: str) -> Modals:
+        return self.answer(text, QMessageBox.StandardButton.Ok)
+
+    def _matches(self, w: QWidget, step: Step) -> bool:
+        if isinstance(step.kind, str):
+            ok = w.objectName() == step.kind
+        else:
+            ok = isinstance(w, step.kind)
+        if ok and step.text:
+            body = w.text() if isinstance(w, QMessageBox) else ""
+            if step.text not in body:
+                self.errors.append(f"message box says {body!r}, expected {step.text!r}")
+                return False
+        return ok
+
+    def _poll(self) -> None:
+        if self._busy:
+            return
+        if not self.steps:
+            return
+        step = self.steps[0]
+        w = QApplication.activeModalWidget()
+        if not step.modal and w is None:
+            w = next(
+                (
+                    t
+                    for t in QApplication.topLevelWidgets()
+                    if t.isVisible() and isinstance(step.kind, type) and isinstance(t, step.kind)
+                ),
+                None,
+            )
+        if w is not None and w.isVisible() and self._matches(w, step):
+            self.steps.pop(0)
+            self._since = time.monotonic()
+            self._busy = True
+            try:
+                self.done.append(type(w).__name__)
+                step.action(w)
+            except BaseException as exc:  # report, and do not leave a dialog hanging
+                self.errors.append(f"step on {type(w).__name__} failed: {exc!r}")
+                if isinstance(w, QDialog) and w.isVisible():
+                    w.reject()
+                self.steps.clear()
+            finally:
+                self._busy = False
+            return
+        if time.monotonic() - self._since > self.timeout:
+            what = step.kind if isinstance(step.kind, str) else step.kind.__name__
+            shown = type(w).__name__ if w else "nothing"
+            text = w.text() if isinstance(w, QMessageBox) else ""
+            self.errors.append(f"expected {what}, but the modal window is {shown} {text!r}")
+            self.steps.clear()
+            if isinstance(w, QDialog):
+                w.reject()
+
+    def check(self) -> None:
+        """Fail the test when a step failed or did not happen."""
+        self.timer.stop()
+        left = [s.kind if isinstance(s.kind, str) else s.kind.__name__ for s in self.steps]
+        assert not self.errors, self.errors
+        assert not left, f"these windows never came: {left}"
+
+
+def show_active(qtbot, w: QWidget) -> None:
+    """Show a window and wait until it is the active window (keyboard focus)."""
+    w.show()
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow, timeout=5000)
