@@ -52,12 +52,15 @@ _ACTIVITY = frozenset(
 
 class Curtain(QWidget):
     """An opaque cover over the whole of one window (a child on top of all
-    its other children, following the window's size)."""
+    its other children, following the window's size).
+
+    It keeps no Python reference to the window (only Qt's parent link):
+    releasing such a reference while Qt deletes the curtain crashes PySide
+    when the window's own wrapper is otherwise unreferenced."""
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
         self.setObjectName("lockCurtain")
-        self.covered = window
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setAutoFillBackground(True)
         self.setStyleSheet(
@@ -73,9 +76,10 @@ class Curtain(QWidget):
         self.raise_()
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if obj is self.covered:
+        window = self.parentWidget()
+        if obj is window and window is not None:
             if event.type() == QEvent.Type.Resize:
-                self.setGeometry(self.covered.rect())
+                self.setGeometry(window.rect())
             elif event.type() == QEvent.Type.ChildAdded:
                 QTimer.singleShot(0, self._keep_on_top)
         return False
@@ -85,7 +89,9 @@ class Curtain(QWidget):
             self.raise_()
 
     def remove(self) -> None:
-        self.covered.removeEventFilter(self)
+        window = self.parentWidget()
+        if window is not None:
+            window.removeEventFilter(self)
         self.hide()
         self.deleteLater()
 
@@ -182,7 +188,7 @@ class LockManager(QObject):
         self._uncover()
         if self.dialog is not None:
             self.locked = False
-            self.dialog.close()
+            self.dialog.accept()
             self.dialog.deleteLater()
             self.dialog = None
 
@@ -313,7 +319,7 @@ class LockManager(QObject):
                 users.hand_over(s, previous, actor)
         self.locked = False
         self._uncover()
-        dlg.close()
+        dlg.accept()  # hides it (close() would ask reject(), which does nothing)
         dlg.deleteLater()
         self.dialog = None
         self._last_input = time.monotonic()

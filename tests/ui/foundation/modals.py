@@ -32,11 +32,25 @@ class Modals:
         self.errors: list[str] = []
         self.timeout = timeout
         self._since = time.monotonic()
-        self._busy = False
-        self.timer = QTimer()
-        self.timer.setInterval(15)
-        self.timer.timeout.connect(self._poll)
-        self.timer.start()
+        self.running = False
+        self.start()
+
+    # Qt never re-enters a timer whose slot is still running, and an action
+    # may open a modal dialog of its own (a nested loop) that the next step
+    # answers: so each tick is a fresh single-shot timer.
+    def start(self) -> None:
+        if not self.running:
+            self.running = True
+            QTimer.singleShot(15, self._tick)
+
+    def stop(self) -> None:
+        self.running = False
+
+    def _tick(self) -> None:
+        if not self.running:
+            return
+        QTimer.singleShot(15, self._tick)
+        self._poll()
 
     def expect(
         self, kind: type[QWidget] | str, action: Callable[[QWidget], None], text: str = ""
@@ -80,8 +94,6 @@ class Modals:
         return ok
 
     def _poll(self) -> None:
-        if self._busy:
-            return
         if not self.steps:
             return
         step = self.steps[0]
@@ -98,7 +110,8 @@ class Modals:
         if w is not None and w.isVisible() and self._matches(w, step):
             self.steps.pop(0)
             self._since = time.monotonic()
-            self._busy = True
+            # Not guarded against re-entry: an action that opens a modal
+            # dialog of its own lets the next step answer it.
             try:
                 self.done.append(type(w).__name__)
                 step.action(w)
@@ -107,8 +120,6 @@ class Modals:
                 if isinstance(w, QDialog) and w.isVisible():
                     w.reject()
                 self.steps.clear()
-            finally:
-                self._busy = False
             return
         if time.monotonic() - self._since > self.timeout:
             what = step.kind if isinstance(step.kind, str) else step.kind.__name__
@@ -121,7 +132,7 @@ class Modals:
 
     def check(self) -> None:
         """Fail the test when a step failed or did not happen."""
-        self.timer.stop()
+        self.stop()
         left = [s.kind if isinstance(s.kind, str) else s.kind.__name__ for s in self.steps]
         assert not self.errors, self.errors
         assert not left, f"these windows never came: {left}"

@@ -251,7 +251,7 @@ def test_escape_asks_before_throwing_away_what_was_typed(qtbot, paths, modals) -
     qtbot.keyClick(name, Qt.Key.Key_Escape)
     modals.check()
     assert w.isVisible() and name.text() == "Maple"
-    modals.timer.start()
+    modals.start()
     modals.answer("Stop setting up", QMessageBox.StandardButton.Yes)
     qtbot.keyClick(name, Qt.Key.Key_Escape)
     modals.check()
