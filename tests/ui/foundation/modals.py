@@ -26,7 +26,7 @@ class Step:
 
 
 class Modals:
-    def __init__(self, timeout: float = 15.0) -> None:
+    def __init__(self, timeout: float = 10.0) -> None:
         self.steps: list[Step] = []
         self.done: list[str] = []
         self.errors: list[str] = []
@@ -95,6 +95,7 @@ class Modals:
 
     def _poll(self) -> None:
         if not self.steps:
+            self._unexpected()
             return
         step = self.steps[0]
         w = QApplication.activeModalWidget()
@@ -117,8 +118,7 @@ class Modals:
                 step.action(w)
             except BaseException as exc:  # report, and do not leave a dialog hanging
                 self.errors.append(f"step on {type(w).__name__} failed: {exc!r}")
-                if isinstance(w, QDialog) and w.isVisible():
-                    w.reject()
+                _force_close(w)
                 self.steps.clear()
             return
         if time.monotonic() - self._since > self.timeout:
@@ -127,8 +127,20 @@ class Modals:
             text = w.text() if isinstance(w, QMessageBox) else ""
             self.errors.append(f"expected {what}, but the modal window is {shown} {text!r}")
             self.steps.clear()
-            if isinstance(w, QDialog):
-                w.reject()
+            if w is not None:
+                _force_close(w)
+
+    def _unexpected(self) -> None:
+        """A modal window nobody expects, open too long: close it and fail."""
+        w = QApplication.activeModalWidget()
+        if w is None or not w.isVisible():
+            self._since = time.monotonic()
+            return
+        if time.monotonic() - self._since > self.timeout:
+            text = w.text() if isinstance(w, QMessageBox) else w.windowTitle()
+            self.errors.append(f"unexpected modal {type(w).__name__} {text!r} left open")
+            self._since = time.monotonic()
+            _force_close(w)
 
     def check(self) -> None:
         """Fail the test when a step failed or did not happen."""
@@ -143,3 +155,11 @@ def show_active(qtbot, w: QWidget) -> None:
     w.show()
     w.activateWindow()
     qtbot.waitUntil(w.isActiveWindow, timeout=5000)
+
+
+def _force_close(w: QWidget) -> None:
+    """Close without asking (``done`` bypasses a ``reject`` that asks first)."""
+    if isinstance(w, QDialog):
+        w.done(int(QDialog.DialogCode.Rejected))
+    else:
+        w.close()
