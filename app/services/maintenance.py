@@ -54,25 +54,39 @@ Progress = Callable[[str], None]
 
 
 class Cancel:
-    """A cancel request that another thread can make. ``attach`` is given the
-    DB-API connection doing the long statement, which ``cancel`` interrupts."""
+    """A cancel request another thread (the progress dialog's Cancel) makes.
+    ``attach`` is given the DB-API connection doing the long statement; a
+    progress handler on it stops the statement once ``cancel`` was called."""
+
+    MESSAGE = "The backup was cancelled; no file was kept."
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._conn: Any = None
         self.cancelled = False
 
+    def should_stop(self) -> bool:
+        return self.cancelled
+
+    def _progress(self) -> int:
+        return 1 if self.should_stop() else 0
+
     def attach(self, conn: Any) -> None:
         with self._lock:
-            self._conn = conn
             if self.cancelled:
-                conn.interrupt()
+                raise StoreError(self.MESSAGE)
+            self._conn = conn
+            conn.set_progress_handler(self._progress, 1000)
+
+    def release(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.set_progress_handler(None, 0)
+                self._conn = None
 
     def cancel(self) -> None:
         with self._lock:
             self.cancelled = True
-            if self._conn is not None:
-                self._conn.interrupt()
 
 
 def _record(store_path: Path, key: bytes, actor: Actor | None, action: str, **kw: Any) -> None:
@@ -162,6 +176,8 @@ def back_up(
                 on_connection=cancel.attach if cancel else None,
             )
         except UserFacingError as exc:
+            if cancel:
+                cancel.release()
             with Session(engine) as s, s.begin():
                 audit.record(
                     s,
@@ -171,6 +187,8 @@ def back_up(
                     details={"file": str(dest), "reason": exc.message},
                 )
             raise
+        if cancel:
+            cancel.release()
         if progress:
             progress("Recording the backup in the audit log...")
         with Session(engine) as s, s.begin():
@@ -297,39 +315,41 @@ def start_restore(store: Store, actor: Actor, backup: BackupInfo) -> None:
     store.close()
 
 
-def restore_files(backup: BackupInfo, paths: Paths, key: bytes) -> tuple[Path, dict[str, int]]:
-    """Step 2 (any thread): the restore itself on the closed store; the live
-    store is moved to the backups folder, never deleted. Returns (where the
-    replaced store is kept, the restored row counts)."""
+def restore_files(
+    backup: BackupInfo, live: Path, key: bytes, backups_dir: Path
+) -> tuple[Path, dict[str, int]]:
+    """Step 2 (any thread): the restore itself on the closed store at ``live``;
+    the live store is moved to ``backups_dir``, never deleted. Returns (where
+    the replaced store is kept, the restored row counts)."""
     try:
-        return restore_backup(backup.path, backup.literal, paths.store, key, paths.backups)
+        return restore_backup(backup.path, backup.literal, live, key, backups_dir)
     except sqlcipher3.Error as exc:
         raise StoreError(f"The backup could not be read back: {exc}") from None
 
 
 def finish_restore(
-    paths: Paths,
+    live: Path,
     key: bytes,
     actor: Actor,
     backup: BackupInfo,
     moved: tuple[Path, dict[str, int]] | UserFacingError,
+    backups_dir: Path,
 ) -> RestoreOutcome:
     """Step 3 (GUI thread): open the restored store (upgrading an older
     backup) and write "store_restored" in it; or, when step 2 failed or the
     restored store does not open, reopen the untouched live store and write
     "restore_failed" in it."""
-    live = paths.store
     if isinstance(moved, UserFacingError):
-        return _restore_failed(paths, key, actor, backup, moved.message)
+        return _restore_failed(live, key, actor, backup, moved.message, backups_dir)
     aside, counts = moved
     try:
-        restored = open_store(live, key, backup_dir=paths.backups)
+        restored = open_store(live, key, backup_dir=backups_dir)
     except StoreError as exc:
         # Put the replaced store back; keep the restored copy aside to look at.
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        move_aside(live, paths.backups / f"failed-restore-{stamp}.medbill")
+        move_aside(live, backups_dir / f"failed-restore-{stamp}.medbill")
         move_aside(aside, live)
-        return _restore_failed(paths, key, actor, backup, exc.message)
+        return _restore_failed(live, key, actor, backup, exc.message, backups_dir)
     record_event(
         restored,
         "store_restored",
@@ -352,9 +372,9 @@ def finish_restore(
 
 
 def _restore_failed(
-    paths: Paths, key: bytes, actor: Actor, backup: BackupInfo, message: str
+    live: Path, key: bytes, actor: Actor, backup: BackupInfo, message: str, backups_dir: Path
 ) -> RestoreOutcome:
-    reopened = open_store(paths.store, key, backup_dir=paths.backups)
+    reopened = open_store(live, key, backup_dir=backups_dir)
     record_event(
         reopened,
         "restore_failed",
@@ -367,15 +387,16 @@ def _restore_failed(
 
 
 def restore(store: Store, actor: Actor, backup: BackupInfo, paths: Paths) -> RestoreOutcome:
-    """All three steps in the calling thread (the screens run step 2 in a worker)."""
-    key = store.key
+    """All three steps in the calling thread (the screens run step 2 in a
+    worker). The replaced store goes to ``paths.backups``."""
+    key, live = store.key, store.path
     start_restore(store, actor, backup)
     moved: tuple[Path, dict[str, int]] | UserFacingError
     try:
-        moved = restore_files(backup, paths, key)
+        moved = restore_files(backup, live, key, paths.backups)
     except UserFacingError as exc:
         moved = exc
-    return finish_restore(paths, key, actor, backup, moved)
+    return finish_restore(live, key, actor, backup, moved, paths.backups)
 
 
 # --------------------------------------------------------------- the key

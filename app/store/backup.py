@@ -62,8 +62,8 @@ def export_copy(
 
     ``key_literal`` is either ``x'HEX'`` (a raw key) or a passphrase. Returns
     the source's row counts. ``dest`` must not exist. ``on_connection`` is
-    given the DB-API connection doing the copy (so another thread can
-    ``interrupt()`` it to cancel).
+    given the DB-API connection doing the copy (to stop it on cancel:
+    ``interrupt()`` or a progress handler).
     """
     dest = Path(dest)
     if dest.exists():
@@ -128,7 +128,7 @@ def make_backup(
 ) -> BackupResult:
     """Back up to ``dest`` (keyed with ``passphrase`` or the store key) and verify it.
 
-    A failed, cancelled (``interrupt()``) or unverified backup leaves no file.
+    A failed, cancelled (interrupted) or unverified backup leaves no file.
     """
     dest = Path(dest)
     if dest.exists():

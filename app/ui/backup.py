@@ -347,7 +347,7 @@ def restore_flow(parent: QWidget | None, ctx: UiContext) -> RestoreOutcome | Non
     )
     if answer != QMessageBox.StandardButton.Yes:
         return None
-    key, paths = ctx.store.key, ctx.paths
+    key, live, backups = ctx.store.key, ctx.store.path, ctx.paths.backups
     try:
         maintenance.start_restore(ctx.store, ctx.actor, info)
     except UserFacingError as exc:
@@ -356,7 +356,7 @@ def restore_flow(parent: QWidget | None, ctx: UiContext) -> RestoreOutcome | Non
     moved = run_with_progress(
         parent,
         "Restore",
-        lambda _p: maintenance.restore_files(info, paths, key),
+        lambda _p: maintenance.restore_files(info, live, key, backups),
         label="Checking the backup and writing the restored store...",
         show_errors=False,
     )
@@ -365,8 +365,8 @@ def restore_flow(parent: QWidget | None, ctx: UiContext) -> RestoreOutcome | Non
         if not isinstance(error, UserFacingError):
             report_bug(parent, error)
             error = StoreError("the restore stopped on an unexpected error.")
-        return maintenance.finish_restore(paths, key, ctx.actor, info, error)
-    return maintenance.finish_restore(paths, key, ctx.actor, info, moved)
+        return maintenance.finish_restore(live, key, ctx.actor, info, error, backups)
+    return maintenance.finish_restore(live, key, ctx.actor, info, moved, backups)
 
 
 def _esc(text: str) -> str:
