@@ -67,8 +67,9 @@ class Curtain(QWidget):
             "#lockCurtain { background: #263238; } QLabel { color: #eceff1; font-size: 18px; }"
         )
         lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 48, 0, 0)
         label = QLabel(f"{APP_NAME} is locked")
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         lay.addWidget(label)
         self.setGeometry(window.rect())
         window.installEventFilter(self)

@@ -148,8 +148,7 @@ class RecoveryKeyPanel(QWidget):
         lay.addLayout(row)
 
         ask = QLabel(
-            "To show you have it, type the <b>last group</b> of the key (the five "
-            "characters after the last dash):"
+            "To show you have it, type the <b>last group</b> of the key (its last five characters):"
         )
         ask.setWordWrap(True)
         lay.addWidget(ask)

@@ -56,10 +56,10 @@ class PracticePage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("practicePage")
-        self.setTitle("The practice")
+        self.setTitle("Step 1 of 5: the practice")
         self.setSubTitle(
-            "As it appears on your claims (CMS-1500 items 25 and 33) and statements. "
-            "Every field except the suite can be checked on your IRS and NPPES letters."
+            "As it appears on your claims (CMS-1500 items 25 and 33) and statements. The EIN "
+            "is on your IRS letter; the NPI and taxonomy code are on your NPPES record."
         )
         _, form, summary = _page_layout(self)
         f = self.fields = FieldForm(form, summary, name_prefix="practice.")
@@ -95,7 +95,7 @@ class ProvidersPage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("providersPage")
-        self.setTitle("Rendering providers")
+        self.setTitle("Step 2 of 5: rendering providers")
         self.setSubTitle(
             "The physicians and other clinicians who see patients (CMS-1500 item 24J). "
             "Add at least one; more can be added later in Admin."
@@ -175,7 +175,7 @@ class ManagerPage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("managerPage")
-        self.setTitle("The office manager's account")
+        self.setTitle("Step 3 of 5: the office manager's account")
         self.setSubTitle(
             "The first account; it adds the other staff accounts in Admin. "
             f"The password needs at least {MIN_PASSWORD_LENGTH} characters."
@@ -207,7 +207,7 @@ class KeyPage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("keyPage")
-        self.setTitle("Where the store key is kept")
+        self.setTitle("Step 4 of 5: where the store key is kept")
         self.setSubTitle(
             "Everything is kept in one encrypted file on this computer. Its key must be "
             "kept somewhere MedBill Desk can find it at each start."
@@ -288,7 +288,7 @@ class RecoveryPage(QWizardPage):
     def __init__(self, paths: Paths, code: str, practice_page: PracticePage) -> None:
         super().__init__()
         self.setObjectName("recoveryPage")
-        self.setTitle("Your recovery key")
+        self.setTitle("Step 5 of 5: your recovery key")
         self.setSubTitle("Print it or write it down now. Finish is enabled once you typed it back.")
         lay = QVBoxLayout(self)
         self.panel = RecoveryKeyPanel(

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -54,7 +53,6 @@ class AuditLogPage(QWidget):
         self.setObjectName("auditPage")
         lay = QVBoxLayout(self)
 
-        filters = QGridLayout()
         self.user = QComboBox()
         self.user.setObjectName("auditUser")
         self.action = QComboBox()
@@ -82,24 +80,25 @@ class AuditLogPage(QWidget):
         self.verify_button = QPushButton("&Verify chain")
         self.verify_button.setObjectName("verifyChain")
         self.verify_button.clicked.connect(self.verify)
-        labels = [("&User", self.user), ("&Action", self.action), ("&Patient", self.patient)]
-        for col, (text, w) in enumerate(labels):
+        top = QHBoxLayout()
+        for text, w in (("&User", self.user), ("&Action", self.action), ("&Patient", self.patient)):
             label = QLabel(text)
             label.setBuddy(w)
-            filters.addWidget(label, 0, col * 2)
-            filters.addWidget(w, 0, col * 2 + 1)
+            top.addWidget(label)
+            top.addWidget(w)
+        self.patient.setMinimumWidth(240)
+        top.addStretch(1)
+        lay.addLayout(top)
         dates = QHBoxLayout()
         dates.addWidget(self.use_dates)
         dates.addWidget(QLabel("from"))
         dates.addWidget(self.date_from)
         dates.addWidget(QLabel("to"))
         dates.addWidget(self.date_to)
+        dates.addWidget(self.search_button)
         dates.addStretch(1)
-        filters.addLayout(dates, 1, 0, 1, 4)
-        filters.addWidget(self.search_button, 1, 4)
-        filters.addWidget(self.verify_button, 1, 5)
-        filters.setColumnStretch(5, 1)
-        lay.addLayout(filters)
+        dates.addWidget(self.verify_button)
+        lay.addLayout(dates)
 
         self.status = QLabel()
         self.status.setObjectName("auditStatus")
@@ -113,7 +112,7 @@ class AuditLogPage(QWidget):
                 Column("#", lambda r: r.id, align_right=True),
                 Column("When", lambda r: r.at),
                 Column("User", lambda r: r.username),
-                Column("Action", lambda r: r.action),
+                Column("Action", lambda r: action_label(r.action)),
                 Column("Record", _what),
                 Column("Patient", lambda r: r.patient),
             ],
@@ -138,7 +137,8 @@ class AuditLogPage(QWidget):
         split.addWidget(self.table)
         split.addWidget(self.details)
         split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
+        split.setStretchFactor(1, 2)
+        self.details.setMinimumHeight(180)
         lay.addWidget(split, 1)
         lay.addWidget(self.status)
         shortcut(self, "F5", self.search)
@@ -156,7 +156,7 @@ class AuditLogPage(QWidget):
             box.clear()
             box.addItem("(anyone)" if box is self.user else "(any action)", None)
             for v in values:
-                box.addItem(v, v)
+                box.addItem(action_label(v) if box is self.action else v, v)
             i = box.findData(current)
             box.setCurrentIndex(max(i, 0))
             box.blockSignals(False)
@@ -183,6 +183,7 @@ class AuditLogPage(QWidget):
         self.loaded = True
         self.model.set_rows(rows)
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        self.table.resizeColumnsToContents()
         n = len(rows)
         more = f" (the newest {LIMIT}; narrow the filters to see older rows)" if n >= LIMIT else ""
         self.status.setText(f"{n:,} row{'s' if n != 1 else ''}{more}")
@@ -225,6 +226,11 @@ class AuditLogPage(QWidget):
             self.select_row_id(report.first_bad_id - 1)
 
 
+def action_label(action: str) -> str:
+    """``patient_viewed`` -> ``patient viewed`` (the log keeps the code)."""
+    return action.replace("_", " ")
+
+
 def _py_date(q: QDate) -> date:
     return date(q.year(), q.month(), q.day())
 
@@ -235,7 +241,7 @@ def details_html(r: AuditRow) -> str:
         ("Row", str(r.id)),
         ("When", r.at.astimezone().strftime("%m/%d/%Y %H:%M:%S")),
         ("User", r.username or "(the program)"),
-        ("Action", r.action),
+        ("Action", action_label(r.action)),
     ]
     if r.entity:
         head.append(("Record", _what(r)))
