@@ -56,11 +56,9 @@ def main_window(store: Store, paths: Paths, username: str = "manager") -> MainWi
 
 
 def settle(ms: int = 150) -> None:
-    """Let the windows paint for ``ms`` milliseconds.
-
-    Runs a local event loop: PySide6 6.12's static
-    ``QCoreApplication.processEvents()`` drops a reference to None on every
-    call, and a busy loop of it aborts Python 3.11 ("deallocating None")."""
+    # An event loop run for ``ms``, not a processEvents() loop: PySide6 6.12's
+    # static QCoreApplication.processEvents() drops a reference to None on
+    # every call and a few thousand calls abort the interpreter.
     loop = QEventLoop()
     QTimer.singleShot(ms, loop.quit)
     loop.exec()

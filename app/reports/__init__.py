@@ -1,1 +1,2 @@
-"""Renderers: printed sheets, forms and reports (reportlab PDF, CSV, XLSX)."""
+"""Renderers: PDFs (reportlab) and file exports (CSV, XLSX). Pure functions of
+the plain results the services return; no session, no Qt."""
