@@ -172,7 +172,7 @@ def main() -> int:
     admin.setCurrentWidget(admin.audit)
     admin.audit.search()
     admin.audit.table.resizeColumnsToContents()
-    for i, r in enumerate(admin.audit.model.rows):
+    for i, r in enumerate(admin.audit.table.rows):
         if r.action == "patient_changed":
             admin.audit.table.selectRow(i)
     admin.audit.verify()

@@ -34,7 +34,7 @@ from app.services.maintenance import BackupInfo, BackupReport, Cancel, RestoreOu
 from app.store.backup import BACKUP_SUFFIX, BackupKeyError, default_backup_name
 from app.ui.background import run_with_progress
 from app.ui.context import UiContext
-from app.ui.forms import FieldForm
+from app.ui.forms import FieldForm, ask, message_line
 from app.ui.ops import Failed, report_bug
 
 ROW_LABELS = (
@@ -222,10 +222,7 @@ class RestoreDialog(QDialog):
         self.passphrase_label.setBuddy(self.passphrase)
         form.addRow(self.passphrase_label, self.passphrase)
         lay.addLayout(form)
-        self.message = QLabel()
-        self.message.setObjectName("message")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #c62828;")
+        self.message = message_line()
         lay.addWidget(self.message)
         self.summary = QLabel()
         self.summary.setObjectName("backupSummary")
@@ -335,17 +332,13 @@ def restore_flow(parent: QWidget | None, ctx: UiContext) -> RestoreOutcome | Non
     if dlg.exec() != QDialog.DialogCode.Accepted or dlg.backup is None:
         return None
     info = dlg.backup
-    answer = QMessageBox.question(
+    if not ask(
         parent,
-        "Restore",
         f"Replace the office store with the backup {info.path.name}?\n\n"
         "Everything entered after the backup was made will no longer be in the store. "
         f"The current store is kept in {ctx.paths.backups}. Everyone logs in again "
         "afterwards.",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.No,
-    )
-    if answer != QMessageBox.StandardButton.Yes:
+    ):
         return None
     key, live, backups = ctx.store.key, ctx.store.path, ctx.paths.backups
     try:

@@ -10,8 +10,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
+from app import APP_NAME
 from app.errors import Problem
 from app.ui.widgets import ProblemMarker
 
@@ -114,3 +123,24 @@ class FieldForm:
 
     def clear(self) -> None:
         self.marker.clear()
+
+
+def message_line(object_name: str = "message") -> QLabel:
+    """The red line under a small form that says what is wrong."""
+    label = QLabel()
+    label.setObjectName(object_name)
+    label.setStyleSheet("color: #c62828;")
+    label.setWordWrap(True)
+    return label
+
+
+def ask(parent: QWidget | None, text: str) -> bool:
+    """A yes/no question whose safe answer (No) is the default."""
+    answer = QMessageBox.question(
+        parent,
+        APP_NAME,
+        text,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QLabel,
-    QMessageBox,
     QToolTip,
     QVBoxLayout,
     QWidget,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 from app import APP_NAME
 from app.services import settings, users
 from app.ui.context import UiContext
+from app.ui.forms import ask
 from app.ui.login import LoginDialog
 from app.ui.main_window import MainWindow
 
@@ -295,15 +295,11 @@ class LockManager(QObject):
         others_open = self.open_windows_of_user() if other_user else []
         if others_open and dlg.password.text():
             names = "\n".join(f"- {self._titles.get(w) or 'a window'}" for w in others_open)
-            answer = QMessageBox.question(
+            if not ask(
                 dlg,
-                APP_NAME,
                 f"{previous.full_name} has these windows open:\n{names}\n\nUnlocking as "
                 f"'{typed}' closes them; anything not saved in them is lost. Continue?",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
+            ):
                 return
         actor = dlg.authenticate()
         if actor is None:

@@ -20,6 +20,7 @@ from app.errors import UserFacingError, ValidationError
 from app.services import auth, users
 from app.services.auth import Actor
 from app.store.engine import Store
+from app.ui.forms import message_line
 from app.ui.widgets import ProblemMarker
 
 DEMO_PROMPT = (
@@ -154,10 +155,7 @@ class LoginDialog(QDialog):
         form.addRow("&User name", self.username)
         form.addRow("&Password", self.password)
         lay.addLayout(form)
-        self.message = QLabel()
-        self.message.setObjectName("message")
-        self.message.setStyleSheet("color: #c62828;")
-        self.message.setWordWrap(True)
+        self.message = message_line()
         lay.addWidget(self.message)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

@@ -35,7 +35,7 @@ from app.errors import Problem, StoreError
 from app.reports.recovery_sheet import write_recovery_sheet
 from app.store.engine import WRONG_KEY_MESSAGE, Store, open_store
 from app.store.keys import key_from_recovery, read_key_file, typed_matches_last_group
-from app.ui.forms import FieldForm
+from app.ui.forms import FieldForm, ask, message_line
 
 
 def send_pdf_to_printer(pdf: Path, printer_name: str, copies: int = 1) -> None:
@@ -256,10 +256,7 @@ class PassphraseDialog(QDialog):
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         form.addRow("Office &passphrase", self.passphrase)
         lay.addLayout(form)
-        self.message = QLabel()
-        self.message.setObjectName("message")
-        self.message.setStyleSheet("color: #c62828;")
-        self.message.setWordWrap(True)
+        self.message = message_line()
         lay.addWidget(self.message)
         buttons = QDialogButtonBox()
         self.open_button = buttons.addButton("&Open", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -371,10 +368,7 @@ class RecoveryDialog(QDialog):
         self.code.setPlaceholderText("XXXXX-XXXXX-XXXXX-XXXXX-XXXXX-XXXXX-XXXXX-XXXXX-...")
         self.code.setMinimumWidth(640)
         lay.addWidget(self.code)
-        self.message = QLabel()
-        self.message.setObjectName("message")
-        self.message.setStyleSheet("color: #c62828;")
-        self.message.setWordWrap(True)
+        self.message = message_line()
         lay.addWidget(self.message)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -491,13 +485,9 @@ class NewKeyDialog(QDialog):
         self.accept()
 
     def reject(self) -> None:
-        answer = QMessageBox.question(
+        if ask(
             self,
-            APP_NAME,
             "Quit without putting a new key in place? Nothing changes: next time the store "
             "again needs the recovery key.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer == QMessageBox.StandardButton.Yes:
+        ):
             super().reject()

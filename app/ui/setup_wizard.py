@@ -34,7 +34,7 @@ from app.services.maintenance import KeyPlace
 from app.services.office import NewUserInput, PracticeInput, ProviderInput
 from app.store.engine import Store, open_store, remove_store_files
 from app.store.keys import keyring_name, new_key, recovery_code, secure_keyring_available
-from app.ui.forms import FieldForm
+from app.ui.forms import FieldForm, ask
 from app.ui.ops import report_bug
 from app.ui.recovery import RecoveryKeyPanel
 from app.validation import Checker
@@ -344,16 +344,12 @@ class SetupWizard(QWizard):
         ) or bool(self.providers_page.providers)
 
     def reject(self) -> None:
-        if self.confirm_cancel and self.anything_typed():
-            answer = QMessageBox.question(
-                self,
-                APP_NAME,
-                "Stop setting up the office? Nothing has been saved yet.",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
+        if (
+            self.confirm_cancel
+            and self.anything_typed()
+            and not ask(self, "Stop setting up the office? Nothing has been saved yet.")
+        ):
+            return
         super().reject()
 
     def accept(self) -> None:

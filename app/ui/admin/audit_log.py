@@ -8,9 +8,8 @@ import json
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -30,8 +28,9 @@ from app.services import audit
 from app.services.audit import AuditRow, ChainReport
 from app.services.auth import Actor
 from app.ui import ops
+from app.ui.admin.table import RowTable
 from app.ui.context import UiContext
-from app.ui.widgets import SORT_ROLE, Column, RowTableModel, shortcut
+from app.ui.widgets import Column, shortcut
 
 LIMIT = 1000
 
@@ -107,7 +106,7 @@ class AuditLogPage(QWidget):
         self.chain.setWordWrap(True)
         lay.addWidget(self.chain)
 
-        self.model: RowTableModel[AuditRow] = RowTableModel(
+        self.table: RowTable[AuditRow] = RowTable(
             [
                 Column("#", lambda r: r.id, align_right=True),
                 Column("When", lambda r: r.at),
@@ -116,20 +115,9 @@ class AuditLogPage(QWidget):
                 Column("Record", _what),
                 Column("Patient", lambda r: r.patient),
             ],
-            self,
+            "auditTable",
+            newest_first=True,
         )
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
-        self.table = QTableView()
-        self.table.setObjectName("auditTable")
-        self.table.setModel(self.proxy)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.verticalHeader().hide()
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.show_details())
         self.details = QTextBrowser()
         self.details.setObjectName("auditDetails")
@@ -181,7 +169,7 @@ class AuditLogPage(QWidget):
         if isinstance(rows, ops.Failed):
             return
         self.loaded = True
-        self.model.set_rows(rows)
+        self.table.set_rows(rows)
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         self.table.resizeColumnsToContents()
         n = len(rows)
@@ -193,21 +181,14 @@ class AuditLogPage(QWidget):
             self.details.clear()
 
     def selected(self) -> AuditRow | None:
-        idx = self.table.selectionModel().selectedRows()
-        if not idx:
-            return None
-        return self.model.row(self.proxy.mapToSource(idx[0]).row())
+        return self.table.selected()
 
     def show_details(self) -> None:
         r = self.selected()
         self.details.setHtml(details_html(r) if r else "")
 
     def select_row_id(self, row_id: int) -> bool:
-        for i, r in enumerate(self.model.rows):
-            if r.id == row_id:
-                self.table.selectRow(self.proxy.mapFromSource(self.model.index(i, 0)).row())
-                return True
-        return False
+        return self.table.select_where(lambda r: r.id == row_id)
 
     # --------------------------------------------------------------- verify
 

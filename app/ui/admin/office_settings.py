@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QFormLayout,
     QGroupBox,
@@ -17,7 +15,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSpinBox,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -27,9 +24,10 @@ from app.services import office, settings
 from app.services.auth import Actor
 from app.services.office import PracticeInput, ProviderInput, ProviderRow
 from app.ui import ops
+from app.ui.admin.table import RowTable
 from app.ui.context import UiContext
 from app.ui.forms import FieldForm
-from app.ui.widgets import SORT_ROLE, Column, RowTableModel
+from app.ui.widgets import Column
 
 
 def _office_settings(s: Session, _actor: Actor) -> dict[str, Any]:
@@ -106,27 +104,15 @@ class OfficePage(QWidget):
         # Right: providers.
         prov_box = QGroupBox("Rendering providers")
         right = QVBoxLayout(prov_box)
-        self.model: RowTableModel[ProviderRow] = RowTableModel(
+        self.table: RowTable[ProviderRow] = RowTable(
             [
                 Column("Provider", lambda r: r.name),
                 Column("NPI", lambda r: r.npi),
                 Column("Taxonomy", lambda r: r.taxonomy),
                 Column("Active", lambda r: "Yes" if r.active else "No"),
             ],
-            self,
+            "providersTable",
         )
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
-        self.table = QTableView()
-        self.table.setObjectName("providersTable")
-        self.table.setModel(self.proxy)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.verticalHeader().hide()
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._load_selected())
         right.addWidget(self.table, 1)
         self.form_title = QLabel()
@@ -192,7 +178,7 @@ class OfficePage(QWidget):
         rows = ops.query(self, self.ctx, _providers)
         if isinstance(rows, ops.Failed):
             return
-        self.model.set_rows(rows)
+        self.table.set_rows(rows)
         if editing is not None and self.select_provider(editing):
             return
         self.new_provider()
@@ -233,27 +219,19 @@ class OfficePage(QWidget):
 
     # ----------------------------------------------------------- providers
 
-    def selected(self) -> ProviderRow | None:
-        idx = self.table.selectionModel().selectedRows()
-        if not idx:
-            return None
-        return self.model.row(self.proxy.mapToSource(idx[0]).row())
-
     def select_provider(self, provider_id: int) -> bool:
         """Select the provider and put the cursor in its NPI (the field a claim
         check sends people here to fix)."""
-        for i, r in enumerate(self.model.rows):
-            if r.id == provider_id:
-                self.table.selectRow(self.proxy.mapFromSource(self.model.index(i, 0)).row())
-                npi = self.provider.inputs["npi"]
-                npi.setFocus()
-                if isinstance(npi, QLineEdit):
-                    npi.selectAll()
-                return True
-        return False
+        if not self.table.select_where(lambda r: r.id == provider_id):
+            return False
+        npi = self.provider.inputs["npi"]
+        npi.setFocus()
+        if isinstance(npi, QLineEdit):
+            npi.selectAll()
+        return True
 
     def _load_selected(self) -> None:
-        row = self.selected()
+        row = self.table.selected()
         if row is None:
             return
         self.editing = row

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from app import APP_NAME
 from app.errors import Problem
 from app.models.staff import Role
 from app.services import users
@@ -26,9 +21,10 @@ from app.services.auth import MIN_PASSWORD_LENGTH
 from app.services.office import NewUserInput
 from app.services.users import UserRow
 from app.ui import ops
+from app.ui.admin.table import RowTable
 from app.ui.context import UiContext
-from app.ui.forms import FieldForm
-from app.ui.widgets import SORT_ROLE, Column, RowTableModel, shortcut
+from app.ui.forms import FieldForm, ask
+from app.ui.widgets import Column, shortcut
 
 ROLES = (Role.RECEPTIONIST, Role.BILLER, Role.MANAGER)
 
@@ -71,16 +67,8 @@ class FormDialog(QDialog):
         self.accept()
 
     def reject(self) -> None:
-        if self.fields.anything_typed():
-            answer = QMessageBox.question(
-                self,
-                APP_NAME,
-                "Close without saving what you typed?",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
+        if self.fields.anything_typed() and not ask(self, "Close without saving what you typed?"):
+            return
         super().reject()
 
 
@@ -195,27 +183,15 @@ class StaffPage(QWidget):
         self.ctx = ctx
         self.setObjectName("staffPage")
         lay = QVBoxLayout(self)
-        self.model: RowTableModel[UserRow] = RowTableModel(
+        self.table: RowTable[UserRow] = RowTable(
             [
                 Column("User name", lambda r: r.username),
                 Column("Full name", lambda r: r.full_name),
                 Column("Role", lambda r: r.role.label),
                 Column("Status", lambda r: r.status),
             ],
-            self,
+            "usersTable",
         )
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
-        self.table = QTableView()
-        self.table.setObjectName("usersTable")
-        self.table.setModel(self.proxy)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.verticalHeader().hide()
         self.table.doubleClicked.connect(lambda _i: self.change_role())
         buttons = QHBoxLayout()
         self.add_button = self._button("&Add account...", "addUser", self.add_user)
@@ -247,25 +223,19 @@ class StaffPage(QWidget):
         rows = ops.query(self, self.ctx, users.list_users)
         if isinstance(rows, ops.Failed):
             return
-        self.model.set_rows(rows)
+        self.table.set_rows(rows)
         if selected is not None:
             self.select_user(selected.id)
         self._update_buttons()
 
     def selected(self) -> UserRow | None:
-        idx = self.table.selectionModel().selectedRows()
-        if not idx:
-            return None
-        return self.model.row(self.proxy.mapToSource(idx[0]).row())
+        return self.table.selected()
 
     def select_user(self, user_id: int) -> bool:
-        for i, r in enumerate(self.model.rows):
-            if r.id == user_id:
-                view_index = self.proxy.mapFromSource(self.model.index(i, 0))
-                self.table.selectRow(view_index.row())
-                self.table.setFocus()
-                return True
-        return False
+        if not self.table.select_where(lambda r: r.id == user_id):
+            return False
+        self.table.setFocus()
+        return True
 
     def _update_buttons(self) -> None:
         row = self.selected()
@@ -292,15 +262,10 @@ class StaffPage(QWidget):
         row = self.selected()
         if row is None:
             return
-        if row.active:
-            answer = QMessageBox.question(
-                self,
-                APP_NAME,
-                f"Disable the account of {row.full_name} ({row.username})? They can no longer "
-                "log in; their work and audit history stay.",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
+        if row.active and not ask(
+            self,
+            f"Disable the account of {row.full_name} ({row.username})? They can no longer "
+            "log in; their work and audit history stay.",
+        ):
+            return
         ops.run(self, self.ctx, users.set_active, row.id, not row.active, changed="users")
