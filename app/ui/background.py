@@ -65,29 +65,25 @@ def run_with_progress(
             cancel.cancel()
 
         dlg.canceled.connect(on_cancel)
-    outcome: dict[str, Any] = {}
+    # The worker writes its outcome here and then wakes the loop; read after
+    # join(), so an event loop ended early (the program asked to stop) still
+    # gets the outcome once the work is done.
+    outcome: dict[str, Any] = {"result": None, "error": None}
     loop = QEventLoop()
-
-    def finished(result: object, error: object) -> None:
-        outcome["result"], outcome["error"] = result, error
-        loop.quit()
-
     bridge.progress.connect(dlg.setLabelText)
-    bridge.done.connect(finished)
+    bridge.done.connect(loop.quit)
 
     def work() -> None:
         try:
-            result = fn(bridge.progress.emit)
+            outcome["result"] = fn(bridge.progress.emit)
         except BaseException as exc:
-            bridge.done.emit(None, exc)
-        else:
-            bridge.done.emit(result, None)
+            outcome["error"] = exc
+        bridge.done.emit(None, None)
 
     worker = threading.Thread(target=work, name="medbill-work", daemon=True)
     worker.start()
     dlg.show()
-    if "result" not in outcome:
-        loop.exec()
+    loop.exec()
     worker.join()
     dlg.close()
     dlg.deleteLater()

@@ -13,12 +13,13 @@ from __future__ import annotations
 import argparse
 import logging
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from app import APP_NAME
@@ -45,6 +46,28 @@ from app.ui.recovery import (
 )
 
 log = logging.getLogger("medbill.startup")
+
+
+class Stop:
+    """Set when the program was asked to end from outside (Ctrl+C, a
+    shutdown's SIGTERM): every loop returns, and the demo folder is removed."""
+
+    requested = False
+
+
+def _stop(*_args: object) -> None:
+    Stop.requested = True
+    QCoreApplication.exit(0)  # ends every running event loop, dialogs included
+
+
+def _catch_signals() -> QTimer:
+    """Python sees a signal only when it runs: a timer lets it run."""
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    ticker = QTimer()
+    ticker.timeout.connect(lambda: None)
+    ticker.start(300)
+    return ticker
 
 
 def practice_name(store: Store) -> str:
@@ -269,7 +292,7 @@ class OfficeSession(QObject):
 def log_in(store: Store, practice: str, *, demo: bool) -> Actor | None:
     dlg = LoginDialog(store, practice, prompt=DEMO_PROMPT if demo else "")
     try:
-        if dlg.exec() != QDialog.DialogCode.Accepted:
+        if dlg.exec() != QDialog.DialogCode.Accepted or Stop.requested:
             return None
         return dlg.actor
     finally:
@@ -295,9 +318,11 @@ def session_loop(
                     return 0
             session = OfficeSession(store, paths, actor, practice, demo=demo)
             outcome = session.run()
+            if Stop.requested:
+                session.finish("quit")
             store = session.store
             actor = None
-            if outcome == "quit":
+            if outcome == "quit" or Stop.requested:
                 return 0
     finally:
         if watch is not None:
@@ -329,6 +354,8 @@ def run(args: argparse.Namespace) -> int:
     # The session decides when the program ends (a lock curtain or a closed
     # dialog must never end it).
     app.setQuitOnLastWindowClosed(False)
+    Stop.requested = False
+    ticker = _catch_signals()
     demo_dir: str | None = None
     if args.demo:
         demo_dir = tempfile.mkdtemp(prefix="medbill-demo-")
@@ -364,6 +391,9 @@ def run(args: argparse.Namespace) -> int:
             return 0
         return session_loop(store, paths, demo=args.demo, actor=actor, check_integrity=check)
     finally:
+        ticker.stop()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         lock.release()
         shutil.rmtree(paths.temp, ignore_errors=True)
         if demo_dir:

@@ -55,3 +55,38 @@ def test_demo_office_opens_and_leaves_nothing_behind(
     assert not seen["folder"].exists()  # removed on exit
     assert memory_keyring.items == {}  # the key never left memory
     assert not data_dir.exists()  # the real office folder was not touched
+
+
+def test_a_shutdown_signal_ends_the_demo_cleanly(
+    qtbot, tmp_path, modals: Modals, monkeypatch, app_quits_itself
+) -> None:
+    import os
+    import signal
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    seen = {}
+
+    def log_in(d: LoginDialog) -> None:
+        d.findChild(QLineEdit, "username").insert("manager")
+        d.findChild(QLineEdit, "password").insert("demo-password")
+        d.findChild(QPushButton, "loginButton").click()
+
+    def shut_down(w: MainWindow) -> None:
+        seen["folder"] = w.ctx.paths.data_dir
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    modals.expect(LoginDialog, log_in)
+    modals.expect_window(MainWindow, shut_down)
+    try:
+        assert run(parse_args(["--demo", "--demo-size", "10"])) == 0
+    finally:
+        # QCoreApplication.exit() leaves "quit now" set until an exec() of the
+        # application itself ends; the program ends there, the test run does not.
+        from PySide6.QtCore import QTimer
+
+        app = QApplication.instance()
+        QTimer.singleShot(0, app.quit)
+        app.exec()
+    modals.check()
+    assert not seen["folder"].exists()
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
