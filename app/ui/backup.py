@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_NAME
+from app.config import Paths
 from app.errors import Problem, StoreError, UserFacingError
 from app.services import maintenance
 from app.services.auth import Permission
@@ -192,9 +193,19 @@ class RestoreDialog(QDialog):
     """Pick a backup, open it (asking for its passphrase when the store key
     does not open it), and show what it holds. ``backup`` after accept."""
 
-    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        paths: Paths,
+        store_key: bytes | None,
+        current_counts: dict[str, int],
+        parent: QWidget | None = None,
+    ) -> None:
+        """``store_key`` None: the store cannot be opened (a restore at start-up),
+        so the backup's passphrase or recovery key is asked for at once."""
         super().__init__(parent)
-        self.ctx = ctx
+        self.paths = paths
+        self.store_key = store_key
+        self.current_counts = current_counts
         self.backup: BackupInfo | None = None
         self.setObjectName("RestoreDialog")
         self.setWindowTitle("Restore the office store from a backup")
@@ -202,7 +213,7 @@ class RestoreDialog(QDialog):
         intro = QLabel(
             "Restoring replaces the office store with the backup: everything entered since "
             "the backup was made is no longer in the store. The store it replaces is kept "
-            f"in {ctx.paths.backups}, not deleted."
+            f"in {paths.backups}, not deleted."
         )
         intro.setWordWrap(True)
         lay.addWidget(intro)
@@ -218,7 +229,7 @@ class RestoreDialog(QDialog):
         self.passphrase = QLineEdit()
         self.passphrase.setObjectName("restorePassphrase")
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase_label = QLabel("Its &passphrase")
+        self.passphrase_label = QLabel("Its &passphrase\nor recovery key")
         self.passphrase_label.setBuddy(self.passphrase)
         form.addRow(self.passphrase_label, self.passphrase)
         lay.addLayout(form)
@@ -241,7 +252,7 @@ class RestoreDialog(QDialog):
         self.restore_button.clicked.connect(self.accept)
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel).clicked.connect(self.reject)
         lay.addWidget(buttons)
-        self._show_passphrase(False)
+        self._show_passphrase(store_key is None)
         self.resize(620, 420)
 
     def _show_passphrase(self, on: bool) -> None:
@@ -258,7 +269,7 @@ class RestoreDialog(QDialog):
         name, _ = QFileDialog.getOpenFileName(
             self,
             "Choose a backup",
-            str(self.ctx.paths.backups),
+            str(self.paths.backups),
             f"MedBill Desk backups (*{BACKUP_SUFFIX} *.medbill);;All files (*)",
         )
         if name:
@@ -274,7 +285,7 @@ class RestoreDialog(QDialog):
         secret = self.passphrase.text() if self.passphrase.isVisible() else None
         try:
             info = maintenance.open_backup(
-                Path(text).expanduser(), store_key=self.ctx.store.key, secret=secret or None
+                Path(text).expanduser(), store_key=self.store_key, secret=secret or None
             )
         except BackupKeyError as exc:
             self._show_passphrase(True)
@@ -286,16 +297,10 @@ class RestoreDialog(QDialog):
             self.message.setText(exc.message)
             return
         self.backup = info
-        self.summary.setText(describe_backup(info, self._current_counts()))
+        self.summary.setText(describe_backup(info, self.current_counts))
         self.restore_button.setEnabled(True)
         self.restore_button.setDefault(True)
         self.restore_button.setFocus()
-
-    def _current_counts(self) -> dict[str, int]:
-        try:
-            return self.ctx.store.table_counts()
-        except Exception:
-            return {}
 
 
 def describe_backup(info: BackupInfo, now: dict[str, int]) -> str:
@@ -305,17 +310,18 @@ def describe_backup(info: BackupInfo, now: dict[str, int]) -> str:
     written = info.file_time.astimezone().strftime("%m/%d/%Y %H:%M")
     rows = "".join(
         f"<tr><td>{label}</td><td align='right'>{s.counts.get(t, 0):,}</td>"
-        f"<td align='right'>{now.get(t, 0):,}</td></tr>"
+        + (f"<td align='right'>{now.get(t, 0):,}</td>" if now else "")
+        + "</tr>"
         for t, label in ROW_LABELS
     )
+    now_head = "<th align='right'>In the store now</th>" if now else ""
     return (
         f"<b>{_esc(s.practice_name) or 'A MedBill Desk office'}</b><br>"
         f"Last activity recorded in the backup: {when}<br>"
         f"File written: {written} ({info.size / 1_048_576:.1f} MB), opened with the "
         f"{info.keyed_with}<br><br>"
         "<table cellspacing='0' cellpadding='2'>"
-        "<tr><th align='left'></th><th align='right'>In the backup</th>"
-        "<th align='right'>In the store now</th></tr>"
+        f"<tr><th align='left'></th><th align='right'>In the backup</th>{now_head}</tr>"
         f"{rows}</table>"
         f"<br>{s.rows:,} rows in {len(s.counts)} tables."
     )
@@ -328,7 +334,7 @@ def restore_flow(parent: QWidget | None, ctx: UiContext) -> RestoreOutcome | Non
     if not ctx.can(Permission.BACKUP):
         QMessageBox.information(parent, APP_NAME, "Only the office manager restores backups.")
         return None
-    dlg = RestoreDialog(ctx, parent)
+    dlg = RestoreDialog(ctx.paths, ctx.store.key, ctx.store.table_counts(), parent)
     if dlg.exec() != QDialog.DialogCode.Accepted or dlg.backup is None:
         return None
     info = dlg.backup

@@ -320,8 +320,11 @@ KEY_FILE_DOES_NOT_OPEN = (
 )
 
 
+RESTORE_BACKUP = 3  # a dialog's result: the person chose "Restore a backup..."
+
+
 class KeyProblemDialog(QDialog):
-    """Says why the store did not open and offers the recovery key."""
+    """Says why the store did not open; offers the recovery key or a backup."""
 
     def __init__(self, problem: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -337,6 +340,10 @@ class KeyProblemDialog(QDialog):
         recover = buttons.addButton("Use &recovery key...", QDialogButtonBox.ButtonRole.AcceptRole)
         recover.setObjectName("useRecoveryKey")
         recover.setDefault(True)
+        restore = buttons.addButton("Restore a &backup...", QDialogButtonBox.ButtonRole.ActionRole)
+        restore.setObjectName("restoreBackup")
+        restore.setAutoDefault(False)
+        restore.clicked.connect(lambda: self.done(RESTORE_BACKUP))
         quit_button = buttons.addButton("&Quit", QDialogButtonBox.ButtonRole.RejectRole)
         recover.clicked.connect(self.accept)
         quit_button.clicked.connect(self.reject)
@@ -376,6 +383,13 @@ class RecoveryDialog(QDialog):
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText("&Open the store")
         ok.setObjectName("openWithRecovery")
+        self.restore_button = buttons.addButton(
+            "Restore a &backup...", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.restore_button.setObjectName("restoreBackup")
+        self.restore_button.setAutoDefault(False)
+        self.restore_button.hide()  # offered once a right key does not open the store
+        self.restore_button.clicked.connect(lambda: self.done(RESTORE_BACKUP))
         buttons.accepted.connect(self.try_open)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
@@ -394,6 +408,7 @@ class RecoveryDialog(QDialog):
             self.message.setText(
                 RECOVERY_DOES_NOT_OPEN if exc.message == WRONG_KEY_MESSAGE else exc.message
             )
+            self.restore_button.show()
             return
         finally:
             self.unsetCursor()
@@ -422,6 +437,7 @@ class NewKeyDialog(QDialog):
         practice_name: str,
         *,
         ask_passphrase: bool,
+        intro: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -433,7 +449,8 @@ class NewKeyDialog(QDialog):
             paths,
             code,
             lambda: practice_name,
-            intro="The store opened with the recovery key. MedBill Desk now puts a new key "
+            intro=intro
+            or "The store opened with the recovery key. MedBill Desk now puts a new key "
             "in place, with this new recovery key. The old recovery key stops working when "
             "you press the button below: print this one (or write it down) first.",
         )

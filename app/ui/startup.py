@@ -32,6 +32,7 @@ from app.store.keys import load_key_from_keyring, new_key, recovery_code, secure
 from app.store.lock import InstanceLock
 from app.ui.background import BackgroundTask, run_with_progress
 from app.ui.context import UiContext
+from app.ui.forms import ask
 from app.ui.login import DEMO_PROMPT, LoginDialog
 from app.ui.main_window import MainWindow
 from app.ui.ops import Failed
@@ -39,6 +40,7 @@ from app.ui.recovery import (
     KEYRING_ENTRY_MISSING,
     KEYRING_KEY_DOES_NOT_OPEN,
     NO_SECURE_KEYRING,
+    RESTORE_BACKUP,
     KeyProblemDialog,
     NewKeyDialog,
     PassphraseDialog,
@@ -117,7 +119,10 @@ def open_office_store(paths: Paths, parent: QWidget | None = None) -> Store | No
         failed["keyring_key"] = "missing" if secure_keyring_available() else "no secure keyring"
     if problem:
         box = KeyProblemDialog(problem, parent)
-        if box.exec() != QDialog.DialogCode.Accepted:
+        result = box.exec()
+        if result == RESTORE_BACKUP:
+            return restore_at_startup(paths, parent, failed)
+        if result != QDialog.DialogCode.Accepted:
             return None
     return recover(paths, parent, failed)
 
@@ -126,7 +131,10 @@ def recover(paths: Paths, parent: QWidget | None, failed: dict[str, Any]) -> Sto
     """Open the store with the recovery key, then put a new key in place
     where the office keeps keys and show the new recovery key."""
     dlg = RecoveryDialog(paths, parent)
-    if dlg.exec() != QDialog.DialogCode.Accepted or dlg.store is None or dlg.key is None:
+    result = dlg.exec()
+    if result == RESTORE_BACKUP:
+        return restore_at_startup(paths, parent, dict(failed, recovery_key="does not open"))
+    if result != QDialog.DialogCode.Accepted or dlg.store is None or dlg.key is None:
         return None
     store, old_key = dlg.store, dlg.key
     details = dict(failed, recovery_attempts=dlg.attempts)
@@ -175,6 +183,74 @@ def recover(paths: Paths, parent: QWidget | None, failed: dict[str, Any]) -> Sto
         store,
         "store_rekeyed",
         details={"key_kept_in": place.value, "recovery_key_printed": ask.panel.printed},
+    )
+    return store
+
+
+def restore_at_startup(
+    paths: Paths, parent: QWidget | None, failed: dict[str, Any]
+) -> Store | None:
+    """When no key opens the store: restore a backup (opened with its own
+    passphrase or recovery key) in its place, under a new key with a new
+    recovery key. The store it replaces is kept aside. Nobody is logged in
+    yet; having a backup and its key is what allows it, and the restored
+    store records it."""
+    from app.ui.backup import RestoreDialog
+
+    dlg = RestoreDialog(paths, None, {}, parent)
+    if dlg.exec() != QDialog.DialogCode.Accepted or dlg.backup is None:
+        return None
+    info = dlg.backup
+    if not ask(
+        parent,
+        f"Put the backup {info.path.name} in place of the office store? The current store "
+        f"file is kept in {paths.backups}, not deleted.",
+    ):
+        return None
+    place = maintenance.key_place(paths)
+    new = new_key()
+    ask_key = NewKeyDialog(
+        paths,
+        recovery_code(new),
+        info.summary.practice_name,
+        ask_passphrase=place is maintenance.KeyPlace.PASSPHRASE,
+        intro="The restored store gets a new key, with this new recovery key. Print it (or "
+        "write it down) before you go on: the store will open only with this key.",
+        parent=parent,
+    )
+    if ask_key.exec() != QDialog.DialogCode.Accepted:
+        return None
+    moved = run_with_progress(
+        parent,
+        "Restore",
+        lambda _p: maintenance.restore_files(info, paths.store, new, paths.backups),
+        label="Checking the backup and writing the restored store...",
+    )
+    if isinstance(moved, Failed):
+        return None
+    aside, counts = moved
+    try:
+        maintenance.save_key(paths, new, place, ask_key.passphrase())
+    except UserFacingError as exc:
+        QMessageBox.warning(
+            parent,
+            APP_NAME,
+            f"The backup was restored, but its new key could not be kept ({exc.message}). "
+            "Next time, open the store with the new recovery key you just printed.",
+        )
+    store = open_store(paths.store, new, backup_dir=paths.backups)
+    maintenance.record_event(
+        store,
+        "store_restored",
+        details={
+            "file": str(info.path),
+            "rows": sum(counts.values()),
+            "replaced_store_kept_at": str(aside),
+            "when": "at start-up, before anyone logged in",
+            "key_kept_in": place.value,
+            "recovery_key_printed": ask_key.panel.printed,
+            **failed,
+        },
     )
     return store
 

@@ -321,3 +321,78 @@ def test_first_start_log_out_log_in_quit(qtbot, tmp_path, modals, app_quits_itse
         got = [r.action for r in reversed(audit.search(s, dana))]
     assert got == ["office_set_up", "login", "logout", "login", "logout"]
     st.close()
+
+
+def test_when_nothing_opens_the_store_a_backup_is_restored_under_a_new_key(
+    qtbot, paths, modals
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.services import maintenance
+    from app.ui.backup import RestoreDialog
+
+    key = new_key()
+    make_office(paths, key)
+    st = open_store(paths.store, key)
+    with st.session() as s:
+        manager = _manager(s)
+    backup = paths.backups / "friday.medbill-backup"
+    maintenance.back_up(st, manager, backup, passphrase="off-site copy 2026")
+    st.close()
+    save_key_in_keyring(paths.store, key)
+    data = bytearray(paths.store.read_bytes())
+    data[100] ^= 0xFF  # the first page: nothing opens the store now
+    paths.store.write_bytes(bytes(data))
+    printed: list[str] = []
+
+    def problem(d: KeyProblemDialog) -> None:
+        assert "does not open the office store" in d.problem.text()
+        click(d, "restoreBackup")
+
+    def pick(d: RestoreDialog) -> None:
+        assert d.passphrase.isVisible()  # no store key to try first
+        type_into(d, "restoreFile", str(backup))
+        type_into(d, "restorePassphrase", "off-site copy 2026")
+        click(d, "openBackup")
+        assert "Maple Street Family Medicine" in d.summary.text()
+        assert "In the store now" not in d.summary.text()
+        click(d, "restoreBackup")
+
+    modals.expect(KeyProblemDialog, problem)
+    modals.expect(RestoreDialog, pick)
+    modals.answer("Put the backup friday.medbill-backup in place", QMessageBox.StandardButton.Yes)
+    modals.expect(NewKeyDialog, confirm_new_key(printed))
+    store = open_office_store(paths)
+    modals.check()
+    assert store is not None
+    new = load_key_from_keyring(paths.store)
+    assert new is not None and new != key and store.key == new
+    assert printed == ["%PDF"]
+    got = details(store, "store_restored")
+    assert got["when"] == "at start-up, before anyone logged in"
+    assert got["keyring_key"] == "does not open the store"
+    kept = Path(got["replaced_store_kept_at"])
+    assert kept.exists() and kept.parent == paths.backups
+    store.close()
+
+
+def test_a_damaged_store_opened_with_the_recovery_key_is_not_rekeyed(
+    qtbot, paths, modals
+) -> None:
+    key = new_key()
+    make_office(paths, key)
+    flip_a_byte_in_table(paths.store, key, "vendor")
+
+    def recovery(d: RecoveryDialog) -> None:
+        type_into(d, "recoveryCodeInput", recovery_code(key))
+        click(d, "openWithRecovery")
+
+    modals.expect(KeyProblemDialog, lambda d: click(d, "useRecoveryKey"))
+    modals.expect(RecoveryDialog, recovery)
+    modals.ok("restore the newest backup")
+    store = open_office_store(paths)
+    modals.check()
+    assert store is not None and store.key == key  # this session only; nothing re-keyed
+    assert load_key_from_keyring(paths.store) is None
+    assert actions(store) == ["recovery_key_used", "integrity_check_failed"]
+    store.close()
