@@ -376,9 +376,7 @@ def test_when_nothing_opens_the_store_a_backup_is_restored_under_a_new_key(
     store.close()
 
 
-def test_a_damaged_store_opened_with_the_recovery_key_is_not_rekeyed(
-    qtbot, paths, modals
-) -> None:
+def test_a_damaged_store_opened_with_the_recovery_key_is_not_rekeyed(qtbot, paths, modals) -> None:
     key = new_key()
     make_office(paths, key)
     flip_a_byte_in_table(paths.store, key, "vendor")
