@@ -266,7 +266,10 @@ class LockManager(QObject):
             return
         self.locked = True
         self.window.locked = True
-        while (popup := QApplication.activePopupWidget()) is not None:
+        for _ in range(10):  # open menus and drop-down lists
+            popup = QApplication.activePopupWidget()
+            if popup is None:
+                break
             popup.close()
         QToolTip.hideText()
         with self.ctx.store.session() as s, s.begin():

@@ -54,7 +54,9 @@ class MainWindow(QMainWindow):
         split = QSplitter()
         split.addWidget(self.nav)
         split.addWidget(self.pages)
+        split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
+        split.setSizes([200, 1080])  # the navigation's own width, no empty band
         self.setCentralWidget(split)
         self.nav.currentRowChanged.connect(self._show_area)
 

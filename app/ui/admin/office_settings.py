@@ -42,6 +42,16 @@ def _practice(s: Session, _actor: Actor) -> PracticeInput:
     return office.practice_input(s)
 
 
+def _left(button: QPushButton) -> QWidget:
+    """A button at its own width, on the left of a form row."""
+    box = QWidget()
+    lay = QHBoxLayout(box)
+    lay.setContentsMargins(0, 0, 0, 0)
+    lay.addWidget(button)
+    lay.addStretch(1)
+    return box
+
+
 class OfficePage(QWidget):
     def __init__(self, ctx: UiContext) -> None:
         super().__init__()
@@ -72,7 +82,7 @@ class OfficePage(QWidget):
         self.save_practice_button = QPushButton("Save practice details")
         self.save_practice_button.setObjectName("savePractice")
         self.save_practice_button.clicked.connect(self.save_practice)
-        pform.addRow("", self.save_practice_button)
+        pform.addRow("", _left(self.save_practice_button))
         left_lay.addWidget(practice_box)
 
         settings_box = QGroupBox("Office settings")
@@ -82,10 +92,12 @@ class OfficePage(QWidget):
         self.idle = QSpinBox()
         self.idle.setRange(1, 240)
         self.idle.setSuffix(" minutes")
+        self.idle.setMaximumWidth(160)
         self.settings_fields.add("idle_lock_minutes", "&Lock the screen after", self.idle)
         self.window_days = QSpinBox()
         self.window_days.setRange(1, 365)
         self.window_days.setSuffix(" days")
+        self.window_days.setMaximumWidth(160)
         self.settings_fields.add(
             "verification_window_days", "Coverage &verification good for", self.window_days
         )
@@ -93,7 +105,7 @@ class OfficePage(QWidget):
         self.save_settings_button = QPushButton("Save settings")
         self.save_settings_button.setObjectName("saveSettings")
         self.save_settings_button.clicked.connect(self.save_settings)
-        sform.addRow("", self.save_settings_button)
+        sform.addRow("", _left(self.save_settings_button))
         left_lay.addWidget(settings_box)
         left_lay.addStretch(1)
         scroll = QScrollArea()

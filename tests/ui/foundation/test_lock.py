@@ -228,3 +228,12 @@ def test_a_window_that_opens_while_locked_is_covered_too(qtbot, session) -> None
     unlock(lock.dialog, "manager", PASSWORD)
     assert box.isVisible() and box.windowTitle() == "Backup written"
     box.close()
+
+
+def test_an_open_menu_is_closed_by_the_lock(qtbot, session) -> None:
+    menu = session.window.menuBar().actions()[0].menu()
+    menu.popup(session.window.mapToGlobal(QPoint(10, 10)))
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is menu, timeout=2000)
+    session.lock.lock("idle")
+    assert QApplication.activePopupWidget() is None
+    assert not menu.isVisible()
