@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import sqlcipher3
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -34,6 +35,11 @@ WRONG_KEY_MESSAGE = (
     "The office store could not be opened with the key on this computer. "
     'Start MedBill Desk with your printed recovery key ("Use recovery key" on the '
     "log-in window), or restore a backup."
+)
+DAMAGED_MESSAGE = (
+    "The office store is damaged: some of its pages fail their integrity check "
+    "(a disk or copy error). Restore your most recent backup (File > Restore... or "
+    '"Restore a backup" on the start window); the damaged file is kept aside.'
 )
 
 
@@ -96,6 +102,10 @@ class Store:
 
     def __init__(self, path: Path, engine: Engine, key: bytes) -> None:
         self.path = path
+        self._rebind(engine, key)
+
+    def _rebind(self, engine: Engine, key: bytes) -> None:
+        """Use a new engine and key (after ``rekey``); old sessions must be closed."""
         self.engine = engine
         self._key = key
         self._factory = sessionmaker(bind=engine, expire_on_commit=False)
@@ -146,8 +156,56 @@ def table_counts(cursor: Any) -> dict[str, int]:
     return {n: int(cursor.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0]) for n in names}
 
 
+def check_integrity(target: Store | Engine) -> None:
+    """Check every page's HMAC (``PRAGMA cipher_integrity_check``).
+
+    A flipped byte anywhere in the file shows here, not only when that page
+    is next read. Raises ``StoreError`` (restore a backup) when a page fails.
+    """
+    engine = target.engine if isinstance(target, Store) else target
+    try:
+        with engine.connect() as conn:
+            problems = conn.exec_driver_sql("PRAGMA cipher_integrity_check").fetchall()
+    except (DatabaseError, OperationalError) as exc:
+        raise _translate(exc) from None
+    if problems:
+        log.warning("store integrity check: %d page(s) failed", len(problems))
+        raise StoreError(DAMAGED_MESSAGE)
+
+
+def rekey(store: Store, new_key: bytes) -> None:
+    """Re-encrypt the store with ``new_key`` (``PRAGMA rekey``) in place.
+
+    Used after opening with the recovery key: the old key (and its recovery
+    code) stops opening the store. Every pooled connection is closed first;
+    ``store`` keeps working with the new key afterwards.
+    """
+    new_literal = key_pragma(new_key)  # checks the length before anything changes
+    store.engine.dispose()
+    conn = sqlcipher3.connect(str(store.path), isolation_level=None)
+    try:
+        conn.execute(f'PRAGMA key = "{key_pragma(store.key)}"')
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        conn.execute(f'PRAGMA rekey = "{new_literal}"')
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlcipher3.Error as exc:
+        raise _translate(exc) from None
+    finally:
+        conn.close()
+    store._rebind(create_store_engine(store.path, new_key), new_key)
+    # Read once with the new key so a failed rekey shows here, not later.
+    try:
+        with store.engine.connect() as c:
+            c.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
+    except (DatabaseError, OperationalError) as exc:
+        raise _translate(exc) from None
+
+
 def _translate(exc: Exception) -> StoreError:
     msg = str(exc).lower()
+    if "malformed" in msg or "corrupt" in msg:
+        return StoreError(DAMAGED_MESSAGE)
     if "file is not a database" in msg or "not a database" in msg:
         return StoreError(WRONG_KEY_MESSAGE)
     if "locked" in msg or "busy" in msg:
@@ -172,9 +230,12 @@ def open_store(
     create: bool = False,
     upgrade: bool = True,
     backup_dir: Path | None = None,
+    check: bool = True,
 ) -> Store:
     """Open (or with ``create`` make) the store at ``path``.
 
+    With ``check`` every page's HMAC is verified first (``check_integrity``),
+    so a damaged file is reported at start-up, before anything is written.
     An older schema is upgraded after an encrypted backup of the store has been
     written to ``backup_dir`` (the store's folder when not given). Raises
     ``StoreError`` with a message that says what to do.
@@ -196,6 +257,12 @@ def open_store(
     except (DatabaseError, OperationalError) as exc:
         engine.dispose()
         raise _translate(exc) from None
+    if check and has_tables:
+        try:
+            check_integrity(engine)
+        except StoreError:
+            engine.dispose()
+            raise
     heads = script_heads()
     if current != heads:
         known = _known_revisions()

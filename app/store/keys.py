@@ -196,4 +196,7 @@ def read_key_file(path: Path, passphrase: str) -> bytes:
     try:
         return AESGCM(_kek(passphrase, salt, n, r, p)).decrypt(nonce, ct, b"medbill-store-key")
     except Exception:
-        raise StoreError("That office passphrase is not correct.") from None
+        raise StoreError(
+            "That office passphrase is not correct. Type it again (capitals matter), "
+            "or open the store with your printed recovery key."
+        ) from None
