@@ -1,0 +1,379 @@
+"""Staff accounts: the role x action matrix walked through the real services,
+password rules, argon2id hashes, lockout, audited failures, last log-in.
+
+The matrix is a data table (``SERVICE_CALLS``): one row per guarded service
+call, naming the permission it needs. Later areas add a row for each service
+they write that calls ``require``; ``test_every_guarded_service_is_in_the_matrix``
+fails until they do.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.errors import PermissionDenied
+from app.models.audit import AuditEvent
+from app.models.ledger import PaymentMethod
+from app.models.staff import Role, User
+from app.services import audit, auth, ledger, office, settings, users
+from app.services.auth import ROLE_PERMISSIONS, Actor, Permission
+from app.services.office import NewUserInput, PracticeInput, ProviderInput
+from tests import factories
+
+SERVICES = Path(__file__).resolve().parents[3] / "app" / "services"
+
+
+@dataclass
+class Env:
+    """Records the matrix rows act on, made before each call."""
+
+    practice_id: int
+    provider_id: int
+    patient_id: int
+    biller_id: int
+    receptionist_id: int
+
+
+@dataclass(frozen=True)
+class ServiceCall:
+    """One row of the matrix: a service call and the permission it needs."""
+
+    name: str  # "module.function", as in app/services/
+    needs: Permission
+    call: Callable[[Session, Actor, Env], object]
+
+
+def _practice_input() -> PracticeInput:
+    return PracticeInput(
+        name="Maple Street Family Medicine",
+        address1="120 Maple Street",
+        city="Springfield",
+        state="IL",
+        zip="62701",
+        phone="2175550100",
+        ein="371234567",
+        billing_npi=factories.NPI_PRACTICE,
+        taxonomy="207Q00000X",
+    )
+
+
+SERVICE_CALLS: list[ServiceCall] = [
+    ServiceCall("audit.verify", Permission.AUDIT_VIEW, lambda s, a, e: audit.verify(s, a)),
+    ServiceCall("audit.search", Permission.AUDIT_VIEW, lambda s, a, e: audit.search(s, a)),
+    ServiceCall(
+        "ledger.record_patient_payment",
+        Permission.PAYMENT_PATIENT,
+        lambda s, a, e: ledger.record_patient_payment(
+            s,
+            a,
+            patient_id=e.patient_id,
+            amount=Decimal("20.00"),
+            method=PaymentMethod.CASH,
+            received=date.today(),
+        ),
+    ),
+    ServiceCall(
+        "office.update_practice",
+        Permission.SETTINGS,
+        lambda s, a, e: office.update_practice(s, a, _practice_input()),
+    ),
+    ServiceCall(
+        "office.add_provider",
+        Permission.SETTINGS,
+        lambda s, a, e: office.add_provider(
+            s, a, ProviderInput("Reyes", "Lucia", "", "DO", factories.NPI_OTHER, "")
+        ),
+    ),
+    ServiceCall(
+        "office.update_provider",
+        Permission.SETTINGS,
+        lambda s, a, e: office.update_provider(
+            s, a, e.provider_id, ProviderInput("Okafor", "Ada", "", "MD", factories.NPI_PROVIDER)
+        ),
+    ),
+    ServiceCall(
+        "settings.put",
+        Permission.SETTINGS,
+        lambda s, a, e: settings.put(s, a, "idle_lock_minutes", 15),
+    ),
+    ServiceCall(
+        "users.list_users", Permission.USERS_MANAGE, lambda s, a, e: users.list_users(s, a)
+    ),
+    ServiceCall(
+        "users.add_user",
+        Permission.USERS_MANAGE,
+        lambda s, a, e: users.add_user(
+            s,
+            a,
+            NewUserInput(
+                "newhire", "New Hire", Role.RECEPTIONIST, "long enough pw", "long enough pw"
+            ),
+        ),
+    ),
+    ServiceCall(
+        "users.set_active",
+        Permission.USERS_MANAGE,
+        lambda s, a, e: users.set_active(s, a, e.receptionist_id, False),
+    ),
+    ServiceCall(
+        "users.set_role",
+        Permission.USERS_MANAGE,
+        lambda s, a, e: users.set_role(s, a, e.receptionist_id, Role.BILLER),
+    ),
+    ServiceCall(
+        "users.reset_password",
+        Permission.USERS_MANAGE,
+        lambda s, a, e: users.reset_password(s, a, e.biller_id, "temporary pw 1"),
+    ),
+]
+
+ROLES = [Role.RECEPTIONIST, Role.BILLER, Role.MANAGER]
+
+
+def _env(office_) -> Env:
+    with office_.store.unit_of_work() as s:
+        pid = factories.patient(s).id
+    return Env(
+        office_.practice_id,
+        office_.provider_id,
+        pid,
+        office_.biller.user_id,
+        office_.receptionist.user_id,
+    )
+
+
+def _actor(office_, role: Role) -> Actor:
+    return {
+        Role.RECEPTIONIST: office_.receptionist,
+        Role.BILLER: office_.biller,
+        Role.MANAGER: office_.manager,
+    }[role]
+
+
+def _audit_rows(s: Session) -> int:
+    return int(s.execute(select(func.count()).select_from(AuditEvent)).scalar() or 0)
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value)
+@pytest.mark.parametrize("row", SERVICE_CALLS, ids=lambda r: r.name)
+def test_role_matrix(office, row: ServiceCall, role: Role) -> None:
+    env = _env(office)
+    actor = _actor(office, role)
+    allowed = row.needs in ROLE_PERMISSIONS[role]
+    with office.store.session() as s, s.begin():
+        before = _audit_rows(s)
+        if allowed:
+            row.call(s, actor, env)
+        else:
+            with pytest.raises(PermissionDenied) as exc:
+                row.call(s, actor, env)
+            # The service stopped before writing anything, and said why.
+            assert _audit_rows(s) == before
+            assert role.label in exc.value.message
+            assert row.needs.value in exc.value.message
+            assert "Ask the office manager" in exc.value.message
+
+
+def test_the_matrix_reaches_every_role_both_ways() -> None:
+    # A table where every role may do everything (or nothing) would prove nothing.
+    for role in (Role.RECEPTIONIST, Role.BILLER):
+        assert any(r.needs not in ROLE_PERMISSIONS[role] for r in SERVICE_CALLS)
+    assert any(r.needs in ROLE_PERMISSIONS[Role.RECEPTIONIST] for r in SERVICE_CALLS)
+    assert all(r.needs in ROLE_PERMISSIONS[Role.MANAGER] for r in SERVICE_CALLS)
+
+
+def _guarded_functions() -> set[str]:
+    """``module.function`` for every public service function that calls require()."""
+    out: set[str] = set()
+    for path in sorted(SERVICES.glob("*.py")):
+        tree = ast.parse(path.read_text())
+        for fn in tree.body:
+            if not isinstance(fn, ast.FunctionDef) or fn.name.startswith("_"):
+                continue
+            for node in ast.walk(fn):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name)
+                    and node.func.id == "require"
+                ):
+                    out.add(f"{path.stem}.{fn.name}")
+    return out
+
+
+def test_every_guarded_service_is_in_the_matrix() -> None:
+    guarded = _guarded_functions()
+    assert "users.add_user" in guarded  # the scan works
+    missing = sorted(guarded - {r.name for r in SERVICE_CALLS})
+    assert missing == [], f"add a SERVICE_CALLS row in {__file__} for: {missing}"
+
+
+# ------------------------------------------------------------------ passwords
+
+
+@pytest.mark.parametrize(
+    ("password", "ok"),
+    [
+        ("", False),
+        ("123456789", False),  # 9 characters
+        ("1234567890", True),  # 10
+        (" padded password ", False),
+        ("correct horse", True),
+    ],
+)
+def test_password_rules(password: str, ok: bool) -> None:
+    problem = auth.password_problem(password)
+    assert (problem is None) is ok
+    if len(password) < 10:
+        assert problem == "must be at least 10 characters"
+
+
+def test_short_password_is_refused_for_a_new_account(office) -> None:
+    from app.errors import ValidationError
+
+    with office.store.session() as s, s.begin():
+        with pytest.raises(ValidationError) as exc:
+            users.add_user(
+                s,
+                office.manager,
+                NewUserInput("shorty", "Short Password", Role.BILLER, "nine char", "nine char"),
+            )
+        assert "password" in exc.value.fields()
+        assert s.execute(select(User).where(User.username == "shorty")).first() is None
+
+
+def test_passwords_are_stored_as_argon2id_hashes(office) -> None:
+    with office.store.read_session() as s:
+        hashes = [u.password_hash for u in s.execute(select(User)).scalars()]
+    assert len(hashes) == 3
+    for h in hashes:
+        assert h.startswith("$argon2id$v=19$m=")
+        assert factories.PASSWORD not in h
+    assert len(set(hashes)) == 3  # salted: the same password hashes differently
+    assert auth.password_matches(hashes[0], factories.PASSWORD)
+    assert not auth.password_matches(hashes[0], factories.PASSWORD + "x")
+    assert not auth.password_matches("not a hash", factories.PASSWORD)
+
+
+# ------------------------------------------------------------ log-in, lockout
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kw: float) -> None:
+        self.now += timedelta(**kw)
+
+
+def _login(store, name: str, password: str, clock: Clock):
+    with store.session() as s, s.begin():
+        return auth.login(s, name, password, now=clock())
+
+
+def _failures(store) -> list[AuditEvent]:
+    with store.read_session() as s:
+        return list(
+            s.execute(
+                select(AuditEvent).where(AuditEvent.action.like("%_failed")).order_by(AuditEvent.id)
+            ).scalars()
+        )
+
+
+def test_lockout_for_five_minutes_after_five_failures(office) -> None:
+    clock = Clock()
+    st = office.store
+    for i in range(4):
+        r = _login(st, "biller", f"wrong password {i}", clock)
+        assert isinstance(r, auth.LoginRefused)
+        assert r.message == "The user name or password is not correct."
+        clock.advance(seconds=10)
+    # The fifth wrong password locks the account.
+    r = _login(st, "biller", "wrong again", clock)
+    assert isinstance(r, auth.LoginRefused)
+    locked_at = clock()
+    # Even the right password is refused while locked, and says for how long.
+    clock.advance(minutes=1)
+    r = _login(st, "biller", factories.PASSWORD, clock)
+    assert isinstance(r, auth.LoginRefused)
+    assert "locked after 5 wrong passwords" in r.message
+    assert "Try again in 4 minutes" in r.message
+    clock.now = locked_at + timedelta(minutes=4, seconds=59)
+    assert isinstance(_login(st, "biller", factories.PASSWORD, clock), auth.LoginRefused)
+    # Five minutes after the fifth failure the account opens again.
+    clock.now = locked_at + timedelta(minutes=5, seconds=1)
+    actor = _login(st, "biller", factories.PASSWORD, clock)
+    assert isinstance(actor, Actor) and actor.role is Role.BILLER
+    # Other accounts were never affected.
+    with st.read_session() as s:
+        u = s.execute(select(User).where(User.username == "biller")).scalar_one()
+        assert u.failed_logins == 0 and u.locked_until is None
+
+
+def test_a_success_resets_the_failure_count(office) -> None:
+    clock = Clock()
+    st = office.store
+    for _ in range(4):
+        _login(st, "reception", "nope nope nope", clock)
+    assert isinstance(_login(st, "reception", factories.PASSWORD, clock), Actor)
+    for _ in range(4):
+        _login(st, "reception", "nope nope nope", clock)
+    assert isinstance(_login(st, "reception", factories.PASSWORD, clock), Actor)
+
+
+def test_every_failure_is_audited_even_unknown_users(office) -> None:
+    clock = Clock()
+    st = office.store
+    _login(st, "nobody-here", "whatever pw", clock)
+    _login(st, "BILLER", "wrong wrong wrong", clock)  # user names ignore case
+    with st.session() as s, s.begin():
+        users.set_active(s, office.manager, office.receptionist.user_id, False)
+    _login(st, "reception", factories.PASSWORD, clock)  # disabled
+    for _ in range(5):
+        _login(st, "manager", "wrong wrong wrong", clock)
+    _login(st, "manager", factories.PASSWORD, clock)  # locked out
+    rows = _failures(st)
+    got = [(r.username, r.details["reason"]) for r in rows]
+    assert got == [
+        ("nobody-here", "unknown user"),
+        ("biller", "wrong password"),
+        ("reception", "disabled"),
+        *[("manager", "wrong password")] * 5,
+        ("manager", "locked out"),
+    ]
+    assert all(r.action == "login_failed" and r.user_id is None for r in rows)
+    assert "locked_until" in rows[-2].details
+    # No password, right or wrong, is ever written to the log.
+    with st.read_session() as s:
+        blob = " ".join(str(e.details) for e in s.execute(select(AuditEvent)).scalars())
+        assert "wrong wrong wrong" not in blob and factories.PASSWORD not in blob
+        assert audit.verify(s).ok
+
+
+def test_successful_login_sets_last_login_at_and_is_audited(office) -> None:
+    clock = Clock()
+    st = office.store
+    with st.read_session() as s:
+        assert s.get(User, office.biller.user_id).last_login_at is None
+    actor = _login(st, " Biller ", factories.PASSWORD, clock)
+    assert isinstance(actor, Actor) and actor.user_id == office.biller.user_id
+    with st.read_session() as s:
+        assert s.get(User, office.biller.user_id).last_login_at == clock()
+        last = s.execute(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).scalar_one()
+        assert (last.action, last.username) == ("login", "biller")
+    # A failed attempt leaves it where it was.
+    clock.advance(hours=2)
+    _login(st, "biller", "wrong wrong wrong", clock)
+    with st.read_session() as s:
+        assert s.get(User, office.biller.user_id).last_login_at == clock() - timedelta(hours=2)
