@@ -29,8 +29,12 @@ def office_store(patients: int, years: int = 1, visits_per_year: int = 7500) -> 
             build_office(
                 s, OfficeSize(patients=patients, years=years, visits_per_year=visits_per_year)
             )
-        with st.engine.connect() as c:
-            c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        # Outside a transaction (a checkpoint inside BEGIN IMMEDIATE is refused).
+        raw = st.engine.raw_connection()
+        try:
+            raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            raw.close()
         st.close()
         tmp.rename(path)
     return open_store(path, BENCH_KEY)

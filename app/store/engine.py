@@ -7,24 +7,24 @@ only shows on the first read, so ``open_store`` reads once before returning.
 
 from __future__ import annotations
 
+import ast
 import logging
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlcipher3
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +90,10 @@ def create_store_engine(path: Path, key: bytes, *, echo: bool = False) -> Engine
 
 
 def alembic_config(connection: Any = None) -> Config:
+    # Alembic is imported only when a migration runs: it costs a few hundred
+    # milliseconds of start-up, and an up-to-date store never needs it.
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     if connection is not None:
@@ -164,7 +168,8 @@ def check_integrity(target: Store | Engine) -> None:
     """
     engine = target.engine if isinstance(target, Store) else target
     try:
-        with engine.connect() as conn:
+        # A read transaction: other work goes on while the pages are checked.
+        with engine.execution_options(medbill_readonly=True).connect() as conn:
             problems = conn.exec_driver_sql("PRAGMA cipher_integrity_check").fetchall()
     except (DatabaseError, OperationalError) as exc:
         raise _translate(exc) from None
@@ -219,8 +224,51 @@ def _translate(exc: Exception) -> StoreError:
     )
 
 
+def _revision_graph() -> dict[str, tuple[str, ...]]:
+    """``{revision: down_revisions}`` read from the version files' source.
+
+    The files are parsed, not imported (importing them pulls in alembic and
+    the models): this is what lets an up-to-date store open without alembic.
+    ``tests`` check it agrees with alembic's own ``ScriptDirectory``.
+    """
+    graph: dict[str, tuple[str, ...]] = {}
+    for f in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
+        found: dict[str, Any] = {}
+        for node in ast.parse(f.read_text(encoding="utf-8")).body:
+            target, value = None, None
+            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                target, value = node.target.id, node.value
+            elif (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+            ):
+                target, value = node.targets[0].id, node.value
+            if target in ("revision", "down_revision") and value is not None:
+                found[target] = ast.literal_eval(value)
+        if "revision" not in found:
+            continue
+        down = found.get("down_revision")
+        downs = () if down is None else (down,) if isinstance(down, str) else tuple(down)
+        graph[str(found["revision"])] = downs
+    return graph
+
+
 def script_heads() -> set[str]:
-    return set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    """The revisions no other revision builds on: where ``upgrade heads`` ends."""
+    graph = _revision_graph()
+    below = {d for downs in graph.values() for d in downs}
+    return set(graph) - below
+
+
+def _current_revisions(conn: Any) -> set[str]:
+    """The store's revisions (empty for a new file), read without alembic."""
+    has_table = conn.exec_driver_sql(
+        "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+    ).scalar()
+    if not has_table:
+        return set()
+    return {r[0] for r in conn.exec_driver_sql("SELECT version_num FROM alembic_version")}
 
 
 def open_store(
@@ -247,8 +295,8 @@ def open_store(
         path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_store_engine(path, key)
     try:
-        with engine.connect() as conn:
-            current = set(MigrationContext.configure(conn).get_current_heads())
+        with engine.execution_options(medbill_readonly=True).connect() as conn:
+            current = _current_revisions(conn)
             has_tables = bool(
                 conn.exec_driver_sql(
                     "SELECT count(*) FROM sqlite_master WHERE type='table'"
@@ -287,14 +335,15 @@ def open_store(
         elif has_tables and not current:
             engine.dispose()
             raise StoreError("This file is not a MedBill Desk office store.")
+        from alembic import command
+
         with engine.begin() as conn:
             command.upgrade(alembic_config(conn), "heads")
     return Store(path, engine, key)
 
 
 def _known_revisions() -> set[str]:
-    script = ScriptDirectory.from_config(alembic_config())
-    return {rev.revision for rev in script.walk_revisions()}
+    return set(_revision_graph())
 
 
 def remove_store_files(path: Path) -> None:
