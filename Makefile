@@ -49,7 +49,9 @@ screenshots: $(STAMP)
 
 dist: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[dist]'
-	$(BIN)/pyinstaller --noconfirm build.spec
+	$(BIN)/pyinstaller --noconfirm --log-level WARN build.spec
+	dist/medbill/medbill --version
+	QT_QPA_PLATFORM=offscreen dist/medbill/medbill --self-check
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
