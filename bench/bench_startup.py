@@ -72,6 +72,27 @@ def _time_to_line(cmd: list[str], env: dict[str, str], marker: str) -> float:
     return shown
 
 
+IMPORTS = {
+    "python, nothing imported": "pass",
+    "PySide6.QtWidgets": "import PySide6.QtWidgets",
+    "sqlalchemy.orm": "import sqlalchemy.orm",
+    "app.models (SQLAlchemy ORM + the office tables)": "import app.models",
+    "app.ui.startup (all that start-up imports)": "import app.ui.startup",
+}
+
+
+def _where_the_time_goes(env: dict[str, str]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for label, code in IMPORTS.items():
+        runs = []
+        for _ in range(5):
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
+            runs.append(time.perf_counter() - t)
+        out[label] = statistics.median(runs) * 1000
+    return out
+
+
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="medbill-bench-startup-"))
     try:
@@ -100,6 +121,7 @@ def main() -> None:
         for _ in range(RUNS):
             ours.append(_time_to_line(ours_cmd, env, "medbill-shown"))
             bare.append(_time_to_line(bare_cmd, env, "bare-shown"))
+        parts = _where_the_time_goes(env)
         mo, mb = statistics.median(ours), statistics.median(bare)
         print(f"runs: {RUNS} each, platform {env['QT_QPA_PLATFORM']}")
         print(
@@ -109,5 +131,8 @@ def main() -> None:
             f"MedBill Desk log-in shown:    median {mo * 1000:.0f} ms (min {min(ours) * 1000:.0f})"
         )
         print(f"ratio: {mo / mb:.2f}x (goal within {GOAL}x) {'OK' if mo / mb <= GOAL else 'OVER'}")
+        print("where the time goes (a process that only imports, median wall time):")
+        for label, ms in parts.items():
+            print(f"  {label:48s} {ms:6.0f} ms")
     finally:
         shutil.rmtree(work, ignore_errors=True)
