@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -52,18 +52,10 @@ class ServiceCall:
     call: Callable[[Session, Actor, Env], object]
 
 
-def _practice_input() -> PracticeInput:
-    return PracticeInput(
-        name="Maple Street Family Medicine",
-        address1="120 Maple Street",
-        city="Springfield",
-        state="IL",
-        zip="62701",
-        phone="2175550100",
-        ein="371234567",
-        billing_npi=factories.NPI_PRACTICE,
-        taxonomy="207Q00000X",
-    )
+def _practice_as_typed(s: Session) -> PracticeInput:
+    """The practice form as it stands (saving it unchanged is a real edit)."""
+    row = office.practice(s)
+    return PracticeInput(**{f.name: getattr(row, f.name) for f in fields(PracticeInput)})
 
 
 SERVICE_CALLS: list[ServiceCall] = [
@@ -84,7 +76,7 @@ SERVICE_CALLS: list[ServiceCall] = [
     ServiceCall(
         "office.update_practice",
         Permission.SETTINGS,
-        lambda s, a, e: office.update_practice(s, a, _practice_input()),
+        lambda s, a, e: office.update_practice(s, a, _practice_as_typed(s)),
     ),
     ServiceCall(
         "office.add_provider",

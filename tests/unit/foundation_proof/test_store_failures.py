@@ -30,6 +30,7 @@ from app.store.engine import (
 )
 from app.store.lock import ALREADY_OPEN, InstanceLock
 from tests import factories
+from tests.memkeyring import MemoryKeyring
 
 RAW_WORDS = ("sqlcipher", "DatabaseError", "Traceback", "hmac", "errno", "malformed", "pragma")
 # A fixed key, so the recovery-code typo tests are the same on every run.
@@ -87,24 +88,11 @@ def test_keyring_round_trip_and_missing_entry(tmp_path, memory_keyring) -> None:
     assert keys.load_key_from_keyring(path) is None
 
 
-class _StoredPlaintext(KeyringBackend):
+class _StoredPlaintext(MemoryKeyring):
     """Stands in for keyrings.alt's plaintext file backend: it would work, and
     hand the key to anyone who can read a file in the home folder."""
 
     priority = 0.5  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.items.pop((service, username), None)
 
 
 def _fake_module_backend(monkeypatch, module_name: str) -> KeyringBackend:
