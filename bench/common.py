@@ -29,7 +29,8 @@ def office_store(patients: int, years: int = 1, visits_per_year: int = 7500) -> 
             build_office(
                 s, OfficeSize(patients=patients, years=years, visits_per_year=visits_per_year)
             )
-        # Outside a transaction (a checkpoint inside BEGIN IMMEDIATE is refused).
+        # A raw connection: SQLAlchemy's connection would BEGIN first, and a
+        # checkpoint inside a transaction fails with "database table is locked".
         raw = st.engine.raw_connection()
         try:
             raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")

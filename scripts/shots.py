@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEventLoop
+from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.config import Paths
@@ -56,12 +56,12 @@ def main_window(store: Store, paths: Paths, username: str = "manager") -> MainWi
 
 
 def settle(ms: int = 150) -> None:
-    QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, ms)
-    import time
-
-    end = time.monotonic() + ms / 1000
-    while time.monotonic() < end:
-        QCoreApplication.processEvents()
+    # An event loop run for ``ms``, not a processEvents() loop: PySide6 6.12's
+    # static QCoreApplication.processEvents() drops a reference to None on
+    # every call and a few thousand calls abort the interpreter.
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
 
 
 def save(widget: QWidget, name: str) -> Path:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import random
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -29,9 +30,16 @@ class OfficeSize:
     """How big a synthetic office to make."""
 
     patients: int = 300
-    years: int = 1  # of visit history, ending today
+    years: int = 1  # of visit history, ending today (or ``end``)
     visits_per_year: int = 7500
     seed: int = 20261127
+    # The day the history ends ("today" of the synthetic office). None is the
+    # real today; a fixed date makes the visit history reproducible.
+    end: date | None = None
+
+    @property
+    def today(self) -> date:
+        return self.end or date.today()
 
 
 def build_office(s: Session, size: OfficeSize = OfficeSize()) -> None:

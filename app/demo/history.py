@@ -106,7 +106,7 @@ def _money(s: str) -> Decimal:
 
 
 def populate(s: Session, rng: random.Random, size: OfficeSize) -> None:
-    today = date.today()
+    today = size.today
     fee_ids: dict[str, int] = {}
     for i, (code, (desc, price)) in enumerate(FEES.items(), start=1):
         s.execute(

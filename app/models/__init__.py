@@ -10,6 +10,7 @@ from app.models import (  # noqa: F401
     patient,
     payables,
     practice,
+    reports,
     schedule,
     staff,
 )
