@@ -24,7 +24,19 @@ from app.errors import PermissionDenied
 from app.models.audit import AuditEvent
 from app.models.ledger import PaymentMethod
 from app.models.staff import Role, User
-from app.services import audit, auth, ledger, office, settings, users
+from app.services import (
+    audit,
+    auth,
+    day_sheet,
+    ledger,
+    month_close,
+    month_export,
+    month_totals,
+    office,
+    practice_analysis,
+    settings,
+    users,
+)
 from app.services.auth import ROLE_PERMISSIONS, Actor, Permission
 from app.services.office import NewUserInput, PracticeInput, ProviderInput
 from tests import factories
@@ -41,15 +53,32 @@ class Env:
     patient_id: int
     biller_id: int
     receptionist_id: int
+    manager: Actor  # for set-up steps a row needs before its call
+    folder: Path  # where exports may write
+    last_month: str  # "YYYY-MM", a month that has ended
 
 
 @dataclass(frozen=True)
 class ServiceCall:
-    """One row of the matrix: a service call and the permission it needs."""
+    """One row of the matrix: a service call and the permission(s) it needs.
+
+    ``needs`` are all required, or with ``any_of`` one of them is enough.
+    ``prepare`` runs first (as the office manager) and is not counted.
+    """
 
     name: str  # "module.function", as in app/services/
-    needs: Permission
+    needs: Permission | tuple[Permission, ...]
     call: Callable[[Session, Actor, Env], object]
+    any_of: bool = False
+    prepare: Callable[[Session, Env], object] | None = None
+
+    @property
+    def permissions(self) -> tuple[Permission, ...]:
+        return self.needs if isinstance(self.needs, tuple) else (self.needs,)
+
+    def allowed(self, role: Role) -> bool:
+        have = [p in ROLE_PERMISSIONS[role] for p in self.permissions]
+        return any(have) if self.any_of else all(have)
 
 
 def _practice_as_typed(s: Session) -> PracticeInput:
@@ -126,20 +155,59 @@ SERVICE_CALLS: list[ServiceCall] = [
         Permission.USERS_MANAGE,
         lambda s, a, e: users.reset_password(s, a, e.biller_id, "temporary pw 1"),
     ),
+    # reports area
+    ServiceCall(
+        "month_totals.month_report",
+        Permission.REPORTS,
+        lambda s, a, e: month_totals.month_report(s, a, e.last_month),
+    ),
+    ServiceCall(
+        "practice_analysis.practice_analysis",
+        Permission.REPORTS,
+        lambda s, a, e: practice_analysis.practice_analysis(
+            s, a, date.today() - timedelta(days=90), date.today()
+        ),
+    ),
+    ServiceCall(
+        "day_sheet.day_sheet",
+        (Permission.REPORTS, Permission.PAYMENT_PATIENT),
+        lambda s, a, e: day_sheet.day_sheet(s, a, date.today()),
+        any_of=True,
+    ),
+    ServiceCall(
+        "month_export.export_month",
+        (Permission.REPORTS, Permission.EXPORT),
+        lambda s, a, e: month_export.export_month(s, a, e.last_month, "csv", e.folder),
+    ),
+    ServiceCall(
+        "month_close.close_month",
+        Permission.MONTH_CLOSE,
+        lambda s, a, e: month_close.close_month(s, a, e.last_month),
+    ),
+    ServiceCall(
+        "month_close.reopen_month",
+        Permission.MONTH_CLOSE,
+        lambda s, a, e: month_close.reopen_month(s, a, e.last_month, "a late EOB arrived"),
+        prepare=lambda s, e: month_close.close_month(s, e.manager, e.last_month),
+    ),
 ]
 
 ROLES = [Role.RECEPTIONIST, Role.BILLER, Role.MANAGER]
 
 
-def _env(office_) -> Env:
+def _env(office_, folder: Path) -> Env:
     with office_.store.unit_of_work() as s:
         pid = factories.patient(s).id
+    first_of_month = date.today().replace(day=1)
     return Env(
         office_.practice_id,
         office_.provider_id,
         pid,
         office_.biller.user_id,
         office_.receptionist.user_id,
+        office_.manager,
+        folder,
+        (first_of_month - timedelta(days=1)).strftime("%Y-%m"),
     )
 
 
@@ -157,34 +225,41 @@ def _audit_rows(s: Session) -> int:
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value)
 @pytest.mark.parametrize("row", SERVICE_CALLS, ids=lambda r: r.name)
-def test_role_matrix(office, row: ServiceCall, role: Role) -> None:
-    env = _env(office)
+def test_role_matrix(office, tmp_path, row: ServiceCall, role: Role) -> None:
+    env = _env(office, tmp_path / "exports")
+    env.folder.mkdir()
     actor = _actor(office, role)
-    allowed = row.needs in ROLE_PERMISSIONS[role]
+    if row.prepare is not None:
+        with office.store.session() as s, s.begin():
+            row.prepare(s, env)
     with office.store.session() as s, s.begin():
         before = _audit_rows(s)
-        if allowed:
+        if row.allowed(role):
             row.call(s, actor, env)
         else:
             with pytest.raises(PermissionDenied) as exc:
                 row.call(s, actor, env)
             # The service stopped before writing anything, and said why.
             assert _audit_rows(s) == before
+            assert list(env.folder.iterdir()) == []
             assert role.label in exc.value.message
-            assert row.needs.value in exc.value.message
             assert "Ask the office manager" in exc.value.message
+            if not row.any_of:
+                missing = [p for p in row.permissions if p not in ROLE_PERMISSIONS[role]]
+                assert missing[0].value in exc.value.message
 
 
 def test_the_matrix_reaches_every_role_both_ways() -> None:
     # A table where every role may do everything (or nothing) would prove nothing.
     for role in (Role.RECEPTIONIST, Role.BILLER):
-        assert any(r.needs not in ROLE_PERMISSIONS[role] for r in SERVICE_CALLS)
-    assert any(r.needs in ROLE_PERMISSIONS[Role.RECEPTIONIST] for r in SERVICE_CALLS)
-    assert all(r.needs in ROLE_PERMISSIONS[Role.MANAGER] for r in SERVICE_CALLS)
+        assert any(not r.allowed(role) for r in SERVICE_CALLS)
+    assert any(r.allowed(Role.RECEPTIONIST) for r in SERVICE_CALLS)
+    assert all(r.allowed(Role.MANAGER) for r in SERVICE_CALLS)
 
 
 def _guarded_functions() -> set[str]:
-    """``module.function`` for every public service function that calls require()."""
+    """``module.function`` for every public service function that checks a
+    permission (calls ``require`` or raises ``PermissionDenied``)."""
     out: set[str] = set()
     for path in sorted(SERVICES.glob("*.py")):
         tree = ast.parse(path.read_text())
@@ -192,10 +267,11 @@ def _guarded_functions() -> set[str]:
             if not isinstance(fn, ast.FunctionDef) or fn.name.startswith("_"):
                 continue
             for node in ast.walk(fn):
+                # require(actor, ...) or a PermissionDenied raised by hand
                 if (
                     isinstance(node, ast.Call)
                     and isinstance(node.func, ast.Name)
-                    and node.func.id == "require"
+                    and node.func.id in ("require", "PermissionDenied")
                 ):
                     out.add(f"{path.stem}.{fn.name}")
     return out
@@ -203,8 +279,8 @@ def _guarded_functions() -> set[str]:
 
 def test_every_guarded_service_is_in_the_matrix() -> None:
     guarded = _guarded_functions()
-    assert "users.add_user" in guarded  # the scan works
-    missing = sorted(guarded - {r.name for r in SERVICE_CALLS})
+    assert {"users.add_user", "day_sheet.day_sheet"} <= guarded  # the scan works
+    missing = sorted(guarded - {r.name for r in SERVICE_CALLS} - {"auth.require"})
     assert missing == [], f"add a SERVICE_CALLS row in {__file__} for: {missing}"
 
 
