@@ -87,9 +87,27 @@ def _back_up(qtbot, window: MainWindow, ctx: UiContext) -> None:
     assert open_backup_counts(dest, key_pragma(ctx.store.key)) == result.counts
 
 
+def _month_review_and_export(qtbot, window: MainWindow, ctx: UiContext) -> None:
+    page = window.open_area("reports")
+    mv = page.month
+    with qtbot.waitSignal(mv.reviewed, timeout=30000):
+        qtbot.mouseClick(mv.review_button, Qt.MouseButton.LeftButton)
+    assert "balances to the cent" in mv.check.text()
+    out = ctx.paths.data_dir / "exports"
+    out.mkdir(parents=True)
+    mv.ask_folder = lambda: str(out)
+    with qtbot.waitSignal(mv.exported, timeout=30000) as sig:
+        qtbot.mouseClick(mv.csv_button, Qt.MouseButton.LeftButton)
+    assert sig.args[0].files and all(f.exists() for f in sig.args[0].files)
+    page.tabs.setCurrentWidget(page.day_sheet)
+    with qtbot.waitSignal(page.day_sheet.shown, timeout=30000):
+        qtbot.mouseClick(page.day_sheet.show_button, Qt.MouseButton.LeftButton)
+
+
 FLOWS: list[tuple[str, Callable[..., None]]] = [
     ("open every work area", _open_every_area),
     ("back up the store", _back_up),
+    ("review last month, save it as CSV, show the day sheet", _month_review_and_export),
 ]
 
 
