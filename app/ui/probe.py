@@ -98,6 +98,26 @@ def self_check() -> int:
             print(f"reportlab: PDF of {pdf.stat().st_size} bytes")
             pdf.unlink()
 
+            from datetime import date, timedelta
+
+            from sqlalchemy import select
+
+            from app.models.staff import User
+            from app.services import month_export
+            from app.services.auth import actor_for
+
+            month = (date.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+            with store.unit_of_work() as s:
+                manager = actor_for(
+                    s.execute(select(User).where(User.username == "manager")).scalar_one()
+                )
+                for fmt in ("pdf", "xlsx"):
+                    out = month_export.export_month(s, manager, month, fmt, paths.temp)
+                    assert all(f.stat().st_size > 1000 for f in out.files), out.files
+                    for f in out.files:
+                        f.unlink()
+            print(f"reports: {month} monthly totals saved as PDF and XLSX")
+
             from app.ui.login import LoginDialog
 
             with store.read_session() as s:
