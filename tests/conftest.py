@@ -33,6 +33,18 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     d = tmp_path / "data"
     monkeypatch.setenv("MEDBILL_DATA_DIR", str(d))
+    # The ICD-10-CM search index holds no patient data and takes seconds to
+    # build: every test shares one build (made on first use).
+    monkeypatch.setenv("MEDBILL_REFERENCE_DIR", str(_shared_reference_dir()))
+    return d
+
+
+def _shared_reference_dir() -> Path:
+    import tempfile
+
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    d = Path(tempfile.gettempdir()) / f"medbill-test-reference-{uid}"
+    d.mkdir(parents=True, exist_ok=True)
     return d
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -138,6 +139,10 @@ class ServiceLine(Base):
     provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id"), nullable=True)
     emergency: Mapped[bool] = mapped_column(Boolean, default=False)
     epsdt: Mapped[str] = mapped_column(String(2), default="")
+    # A line taken off a reopened encounter after its charge was posted keeps
+    # its row (the ledger and any voided claim point at it) but leaves the
+    # visit: ``removed`` is set and ``line_no`` becomes minus its id.
+    removed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def modifiers(self) -> list[str]:

@@ -12,7 +12,6 @@ of charges and of collections); the collection rate; and days in A/R.
 
 from __future__ import annotations
 
-import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -88,21 +87,12 @@ def percent(part: Decimal, whole: Decimal) -> Decimal | None:
 
 
 def icd_descriptions(codes: Iterable[str]) -> dict[str, str]:
-    """ICD-10-CM descriptions from the bundled code set (loaded on first use)."""
-    try:
-        with warnings.catch_warnings():
-            # The package reads its data with a deprecated importlib call.
-            warnings.simplefilter("ignore", DeprecationWarning)
-            import simple_icd_10_cm as icd
-    except ImportError:  # pragma: no cover - a dependency of the program
-        return {}
-    out = {}
-    for c in codes:
-        try:
-            out[c] = icd.get_description(c)
-        except ValueError:
-            out[c] = ""
-    return out
+    """ICD-10-CM descriptions from the code-set search index (built on first use)."""
+    from app.codes.icd10 import index_for
+
+    wanted = list(codes)
+    found = index_for().descriptions(wanted)
+    return {c: found.get(c, found.get(c.replace(".", ""), "")) for c in wanted}
 
 
 def _first_pointer_position() -> object:

@@ -1,15 +1,14 @@
-"""Front desk work area."""
+"""Front desk work area: patients, insurance, verification, the day's
+check-in list, payers."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
 from app.ui.context import UiContext
-from app.ui.widgets import NotYetPage
 
 
 def create_page(ctx: UiContext) -> QWidget:
-    return NotYetPage(
-        "Front desk",
-        "Find and register patients, keep their insurance policies, record coverage verifications, and check in the day's appointments (with the coverage check that stops an unverified visit).",
-    )
+    from app.ui.frontdesk.page import FrontDeskPage
+
+    return FrontDeskPage(ctx)

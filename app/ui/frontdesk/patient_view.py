@@ -1,0 +1,360 @@
+"""One patient, opened (an audited view): the banner with the account
+number, coverage of the primary policy and balance; the details, insurance,
+visits and merged records; keys to edit, open the insurance, book a visit
+and (office manager) merge a duplicate into this record."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.money import fmt
+from app.services import patients
+from app.services.auth import Permission
+from app.services.patients import MergedRecord, PatientRecord, VisitRow
+from app.services.policies import PolicySummary
+from app.ui import ops
+from app.ui.context import UiContext
+from app.ui.frontdesk.common import badge_label, banner_label, day_text, set_badge, table
+from app.ui.frontdesk.search import PatientSearch
+from app.ui.widgets import Column, RowTableModel, shortcut
+
+
+class PatientView(QWidget):
+    """Emits ``edit``, ``insurance``, ``book`` with the patient id."""
+
+    edit_requested = Signal(int)
+    insurance_requested = Signal(int)
+    book_requested = Signal(int)
+    merged = Signal(int)
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("patientView")
+        self.ctx = ctx
+        self.record: PatientRecord | None = None
+        self.banner = banner_label()
+        self.badge = badge_label("", None, "coverageBadge")
+        self.balance = QLabel()
+        self.balance.setObjectName("patientBalance")
+        head = QHBoxLayout()
+        head.addWidget(self.banner, 1)
+        head.addWidget(self.badge)
+        head.addWidget(self.balance)
+
+        row = QHBoxLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        for key, text, keys, slot, perm in (
+            ("edit", "&Edit patient", "F2", self._edit, Permission.PATIENT_EDIT),
+            ("insurance", "&Insurance", "F3", self._insurance, Permission.PATIENT_VIEW),
+            ("book", "&Book a visit", "F4", self._book, Permission.SCHEDULE),
+            (
+                "merge",
+                "&Merge a duplicate into this record...",
+                "",
+                self._merge,
+                Permission.PATIENT_MERGE,
+            ),
+        ):
+            b = QPushButton(f"{text} ({keys})" if keys else text)
+            b.setObjectName(f"patient_{key}")
+            b.setAutoDefault(False)
+            b.clicked.connect(slot)
+            b.setVisible(ctx.can(perm))
+            if keys and ctx.can(perm):
+                shortcut(self, keys, slot)
+            row.addWidget(b)
+            self.buttons[key] = b
+        row.addStretch(1)
+
+        self.details = QLabel()
+        self.details.setObjectName("patientDetails")
+        self.details.setWordWrap(True)
+        self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.policy_model: RowTableModel[PolicySummary] = RowTableModel(
+            [
+                Column("Order", lambda p: p.order),
+                Column("Payer", lambda p: p.payer),
+                Column("Member ID", lambda p: p.member_id),
+                Column("Copay", lambda p: p.copay, align_right=True),
+                Column("Coverage", lambda p: p.coverage.label),
+                Column("Last verified", lambda p: p.last_verified),
+            ],
+            self,
+        )
+        self.visit_model: RowTableModel[VisitRow] = RowTableModel(
+            [
+                Column("Date", lambda v: v.day),
+                Column("Time", lambda v: v.start),
+                Column("Provider", lambda v: v.provider),
+                Column("Visit", lambda v: v.what),
+                Column("Status", lambda v: v.status),
+            ],
+            self,
+        )
+        self.merged_model: RowTableModel[MergedRecord] = RowTableModel(
+            [
+                Column("Account", lambda m: m.account_no),
+                Column("Name", lambda m: m.name),
+                Column("Date of birth", lambda m: m.dob),
+                Column("Merged", lambda m: m.merged_at),
+                Column("By", lambda m: m.merged_by),
+                Column(
+                    "Moved", lambda m: ", ".join(f"{k} {v}" for k, v in sorted(m.moved.items()))
+                ),
+            ],
+            self,
+        )
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("patientTabs")
+        self.tabs.addTab(self.details, "Details")
+        self.tabs.addTab(table(self.policy_model, "patientPolicies"), "Insurance")
+        self.tabs.addTab(table(self.visit_model, "patientVisits"), "Visits")
+        self.tabs.addTab(table(self.merged_model, "mergedRecords"), "Merged records")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(head)
+        lay.addLayout(row)
+        lay.addWidget(self.tabs, 1)
+        self.merge_dialog: MergeDialog | None = None
+
+    @property
+    def patient_id(self) -> int | None:
+        return self.record.details.id if self.record else None
+
+    def open(self, patient_id: int) -> bool:
+        """Open (audited) and show a patient."""
+        result = ops.run(self, self.ctx, patients.open_patient, patient_id)
+        if not isinstance(result, PatientRecord):
+            return False
+        self.show_record(result)
+        return True
+
+    def refresh(self) -> None:
+        """Show the open patient again after a change (not a new view)."""
+        if self.patient_id is None:
+            return
+        result = ops.query(self, self.ctx, patients.patient_record, self.patient_id)
+        if isinstance(result, PatientRecord):
+            self.show_record(result)
+
+    def show_record(self, rec: PatientRecord) -> None:
+        self.record = rec
+        d = rec.details
+        self.banner.setText(d.header)
+        primary = next((p for p in rec.policies if p.rank == 1), None)
+        if primary is None:
+            set_badge(self.badge, "Self-pay", None)
+        else:
+            set_badge(self.badge, f"{primary.payer}: {primary.coverage.label}", primary.coverage)
+            self.badge.setToolTip(primary.coverage_reason)
+        owed = rec.balance
+        self.balance.setText(
+            f"Credit {fmt(-owed, symbol=True)}" if owed < 0 else f"Balance {fmt(owed, symbol=True)}"
+        )
+        self.details.setText(_details_html(rec))
+        self.policy_model.set_rows(rec.policies)
+        self.visit_model.set_rows(rec.visits)
+        self.merged_model.set_rows(rec.merged)
+        self.tabs.setTabText(3, f"Merged records ({len(rec.merged)})")
+        editable = d.merged_into_id is None
+        for key in ("edit", "insurance", "book", "merge"):
+            self.buttons[key].setEnabled(editable)
+
+    def _edit(self) -> None:
+        if self.patient_id is not None and self.buttons["edit"].isEnabled():
+            self.edit_requested.emit(self.patient_id)
+
+    def _insurance(self) -> None:
+        if self.patient_id is not None and self.buttons["insurance"].isEnabled():
+            self.insurance_requested.emit(self.patient_id)
+
+    def _book(self) -> None:
+        if self.patient_id is not None and self.buttons["book"].isEnabled():
+            self.book_requested.emit(self.patient_id)
+
+    def _merge(self) -> None:
+        if self.record is None:
+            return
+        self.merge_dialog = MergeDialog(self.ctx, self.record, self)
+        self.merge_dialog.merged.connect(self._after_merge)
+        self.merge_dialog.open()
+
+    def _after_merge(self, keep_id: int) -> None:
+        self.refresh()
+        self.tabs.setCurrentIndex(3)
+        self.merged.emit(keep_id)
+
+
+def _details_html(rec: PatientRecord) -> str:
+    d = rec.details
+    x = d.data
+    e = escape
+
+    def row(label: str, value: object) -> str:
+        text = day_text(value) if hasattr(value, "strftime") else str(value or "")  # type: ignore[arg-type]
+        return f"<tr><td style='color:#546e7a;padding-right:12px'>{e(label)}</td><td>{e(text)}</td></tr>"
+
+    sex = {"M": "Male", "F": "Female", "U": "Unknown"}.get(str(x.sex), "")
+    guarantor = (
+        "The patient"
+        if x.guarantor_is_patient
+        else f"{x.guarantor_first_name} {x.guarantor_last_name} ({x.guarantor_relationship}), "
+        f"{x.guarantor_address1}, {x.guarantor_city} {x.guarantor_state} {x.guarantor_zip} "
+        f"{x.guarantor_phone}"
+    )
+    parts = [
+        row("Account", d.account_no),
+        row("Date of birth", x.dob),
+        row("Sex", sex),
+        row("Address", ", ".join(v for v in (x.address1, x.address2) if v)),
+        row("", f"{x.city}, {x.state} {x.zip}"),
+        row(
+            "Home / mobile / work",
+            " / ".join(v or "-" for v in (x.phone_home, x.phone_mobile, x.phone_work)),
+        ),
+        row("E-mail", x.email),
+        row(
+            "Marital / employment",
+            " / ".join(v or "-" for v in (x.marital_status, x.employment_status)),
+        ),
+        row("SSN", d.ssn_shown or "-"),
+        row("Preferred language", x.preferred_language),
+        row(
+            "Emergency contact",
+            f"{x.emergency_name} {x.emergency_relationship} {x.emergency_phone}".strip(),
+        ),
+        row("Guarantor", guarantor),
+        row("Signature on file (12)", x.signature_on_file),
+        row("Insured signature (13)", x.insured_signature_on_file),
+        row("Privacy notice", x.privacy_notice_ack),
+    ]
+    if x.date_of_death:
+        parts.append(row("Date of death", x.date_of_death))
+    if x.notes:
+        parts.append(row("Notes", x.notes))
+    note = ""
+    if d.merged_into_id:
+        note = (
+            f"<p style='color:#b71c1c'><b>This record was merged into account "
+            f"{e(d.merged_into_account)}.</b> Work on that record.</p>"
+        )
+    return note + "<table>" + "".join(parts) + "</table>"
+
+
+class PatientPicker(QDialog):
+    """Find a patient with the search box; Enter picks."""
+
+    def __init__(self, ctx: UiContext, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("patientPicker")
+        self.setWindowTitle(title)
+        self.setModal(True)
+        self.chosen_id: int | None = None
+        self.search = PatientSearch(ctx, self)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.search)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.search.chosen.connect(self._chosen)
+        self.resize(820, 420)
+        self.search.focus()
+
+    def _chosen(self, patient_id: int) -> None:
+        self.chosen_id = patient_id
+        self.accept()
+
+
+class MergeDialog(QDialog):
+    """Office manager: pick the duplicate, type why, confirm."""
+
+    merged = Signal(int)
+
+    def __init__(self, ctx: UiContext, keep: PatientRecord, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mergeDialog")
+        self.setWindowTitle("Merge a duplicate record")
+        self.setModal(True)
+        self.ctx = ctx
+        self.keep = keep
+        self.duplicate_id: int | None = None
+        self.search = PatientSearch(ctx, self)
+        self.chosen = QLabel("Find the duplicate record above and press Enter.")
+        self.chosen.setObjectName("mergeChosen")
+        self.reason = QLineEdit()
+        self.reason.setObjectName("mergeReason")
+        self.reason.setPlaceholderText("Why these are the same person (goes on the record)")
+        self.confirm = QPushButton("Merge into this record")
+        self.confirm.setObjectName("mergeConfirm")
+        self.confirm.setEnabled(False)
+        self.confirm.setAutoDefault(False)
+        cancel = QPushButton("Cancel")
+        cancel.setAutoDefault(False)
+        lay = QVBoxLayout(self)
+        lay.addWidget(
+            QLabel(
+                f"<b>Keep:</b> {escape(keep.details.header)}<br>"
+                "Visits, policies, payments, claims and ledger entries of the duplicate "
+                "move to this record; the duplicate stays on file, inactive, marked merged."
+            )
+        )
+        lay.addWidget(self.search, 1)
+        lay.addWidget(self.chosen)
+        lay.addWidget(self.reason)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.confirm)
+        row.addWidget(cancel)
+        lay.addLayout(row)
+        self.search.chosen.connect(self._pick)
+        self.reason.returnPressed.connect(self._merge)
+        self.confirm.clicked.connect(self._merge)
+        cancel.clicked.connect(self.reject)
+        self.resize(860, 520)
+        self.search.focus()
+
+    def _pick(self, patient_id: int) -> None:
+        if patient_id == self.keep.details.id:
+            self.chosen.setText("That is the record being kept; choose the duplicate.")
+            return
+        hit = next((h for h in self.search.hits() if h.id == patient_id), None)
+        self.duplicate_id = patient_id
+        self.chosen.setText(
+            f"<b>Merge away:</b> {escape(hit.name)}   Account {hit.account_no}   "
+            f"DOB {day_text(hit.dob)}"
+            if hit
+            else f"Patient {patient_id}"
+        )
+        self.confirm.setEnabled(True)
+        self.reason.setFocus()
+
+    def _merge(self) -> None:
+        if self.duplicate_id is None:
+            return
+        result = ops.run(
+            self,
+            self.ctx,
+            patients.merge,
+            self.keep.details.id,
+            self.duplicate_id,
+            reason=self.reason.text(),
+            changed="patients",
+        )
+        if isinstance(result, ops.Failed):
+            return
+        self.accept()
+        self.merged.emit(self.keep.details.id)
