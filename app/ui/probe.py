@@ -118,6 +118,16 @@ def self_check() -> int:
                         f.unlink()
             print(f"reports: {month} monthly totals saved as PDF and XLSX")
 
+            from app.services import fee_schedule
+
+            with store.unit_of_work() as s:
+                starter = fee_schedule.load_starter(s, manager)
+            print(
+                f"resources: starter fee schedule read, {starter.added} codes added "
+                f"({starter.skipped_bad} unreadable)"
+            )
+            assert starter.skipped_bad == 0
+
             from app.ui.login import LoginDialog
 
             with store.read_session() as s:

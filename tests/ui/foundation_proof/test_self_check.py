@@ -27,6 +27,7 @@ def test_self_check_passes_from_source(tmp_path) -> None:
         "backup: written and verified",
         "icd-10-cm: E11.9",
         "reports:",
+        "resources: starter fee schedule",
         "qt: log-in window shown",
     ):
         assert any(line.startswith(step) for line in lines), step
