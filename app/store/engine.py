@@ -334,11 +334,35 @@ def open_store(
         elif has_tables and not current:
             engine.dispose()
             raise StoreError("This file is not a MedBill Desk office store.")
-        from alembic import command
-
-        with engine.begin() as conn:
-            command.upgrade(alembic_config(conn), "heads")
+        _migrate(engine)
     return Store(path, engine, key)
+
+
+def _migrate(engine: Engine) -> None:
+    """Upgrade to every head in one transaction.
+
+    SQLite batch migrations rebuild a table (copy, drop, rename); with foreign
+    keys on, dropping a table other rows point at fails. Keys are switched off
+    for the migration (the pragma only works outside a transaction) and every
+    reference is checked before the transaction commits.
+    """
+    from alembic import command  # only when a migration runs (start-up cost)
+
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                command.upgrade(alembic_config(conn), "heads")
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise StoreError(
+                        "The store upgrade would break links between records; nothing was "
+                        "changed. Keep using the previous version and report this."
+                    )
+        finally:
+            raw.execute("PRAGMA foreign_keys = ON")
 
 
 def _known_revisions() -> set[str]:
