@@ -141,7 +141,9 @@ def main() -> int:
     store, paths = shots.demo_store(300)
     private_temp_dir(paths)
     audit_history(store)
-    maintenance.back_up(store, _actor(store, "manager"), paths.backups / "friday.medbill-backup")
+    maintenance.back_up_in_own_session(
+        store, _actor(store, "manager"), paths.backups / "friday.medbill-backup"
+    )
 
     wizard_shots(Paths(paths.data_dir / "wizard"))
 

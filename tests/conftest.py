@@ -4,6 +4,7 @@ in-memory keyring; nothing is shared between tests."""
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,20 @@ from app.store.engine import Store, open_store
 from app.store.keys import new_key
 from tests import factories
 from tests.memkeyring import MemoryKeyring
+
+
+@pytest.fixture(autouse=True, scope="session")
+def quick_password_hashing() -> Iterator[None]:
+    """argon2id with small cost parameters: the same algorithm and code path,
+    without spending a third of a second per hash in every test's set-up."""
+    from argon2 import PasswordHasher
+
+    from app.services import auth
+
+    previous = auth._hasher
+    auth._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    auth._hasher = previous
 
 
 @pytest.fixture(autouse=True)
@@ -48,14 +63,29 @@ def _shared_reference_dir() -> Path:
     return d
 
 
-@pytest.fixture
-def store_key() -> bytes:
-    return new_key()
+@pytest.fixture(scope="session")
+def _template_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
+    """One freshly migrated, empty store; each test gets its own copy of the file."""
+    key = new_key()
+    path = tmp_path_factory.mktemp("template") / "office.medbill"
+    st = open_store(path, key, create=True)
+    with st.engine.connect() as conn:
+        conn.connection.dbapi_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+    st.close()
+    return path, key
 
 
 @pytest.fixture
-def store(tmp_path: Path, store_key: bytes) -> Iterator[Store]:
-    st = open_store(tmp_path / "office.medbill", store_key, create=True)
+def store_key(_template_store: tuple[Path, bytes]) -> bytes:
+    return _template_store[1]
+
+
+@pytest.fixture
+def store(tmp_path: Path, _template_store: tuple[Path, bytes]) -> Iterator[Store]:
+    template, key = _template_store
+    path = tmp_path / "office.medbill"
+    shutil.copyfile(template, path)
+    st = open_store(path, key)
     yield st
     st.close()
 

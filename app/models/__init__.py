@@ -13,6 +13,7 @@ from app.models import (  # noqa: F401
     reports,
     schedule,
     staff,
+    statements,
 )
 from app.models.base import Base
 

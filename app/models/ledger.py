@@ -24,7 +24,14 @@ A reversal is an entry of the same kind with the opposite amount and
 ``reverses_id`` set; nothing is ever updated or deleted. Balances are sums:
 per line (``service_line_id``), per responsible party (``party`` and
 ``policy_id``), per patient, per payer. Applying an unapplied credit to a line
-is a pair of the payment's kind: +X on the lineless credit, -X on the line.
+is a pair of the payment's kind: +X on the lineless credit, -X on the line;
+taking it off the line again ("unapply") is the opposite pair.
+
+Besides the entries: ``Refund`` records money paid back out (to whom, how,
+check number) and names the ledger ``txn`` of its refund entries;
+``RemitLine`` keeps what a payer's EOB said about one service line (allowed,
+paid, deductible, coinsurance, copay, contractual, denial codes) next to the
+``txn`` that posted it, so the remittance can be shown again as it was read.
 """
 
 from __future__ import annotations
@@ -108,6 +115,16 @@ class LedgerEntry(Base):
         Index("ix_ledger_claim", "claim_id"),
         Index("ix_ledger_payment", "payment_id"),
         Index("ix_ledger_payer", "payer_id", "entry_date"),
+        # Covers the aging aggregate (an index-only scan in line order).
+        Index(
+            "ix_ledger_aging",
+            "service_line_id",
+            "party",
+            "payer_id",
+            "patient_id",
+            "entry_date",
+            "amount",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -137,6 +154,51 @@ class LedgerEntry(Base):
     txn: Mapped[str] = mapped_column(String(32))  # entries posted together
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
     memo: Mapped[str] = mapped_column(Text, default="")
+
+
+class Refund(Base):
+    """Money paid back out of a credit, to the patient or to a payer."""
+
+    __tablename__ = "refund"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    refund_date: Mapped[date] = mapped_column(Date)
+    to: Mapped[PaymentSource] = mapped_column(StrEnumType(PaymentSource))
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    payer_id: Mapped[int | None] = mapped_column(ForeignKey("payer.id"), nullable=True)
+    method: Mapped[PaymentMethod] = mapped_column(StrEnumType(PaymentMethod))
+    reference: Mapped[str] = mapped_column(String(40), default="")  # check number
+    amount: Mapped[Decimal] = mapped_column(Money)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    # A payer that recoups a credit by keeping it out of a later check: that check.
+    offset_payment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("payment.id"), nullable=True, index=True
+    )
+    txn: Mapped[str] = mapped_column(String(32), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RemitLine(Base):
+    """One service line of a payer's EOB as the biller entered it."""
+
+    __tablename__ = "remit_line"
+    __table_args__ = (Index("ix_remit_line_claim", "claim_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id"), index=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"))
+    service_line_id: Mapped[int] = mapped_column(ForeignKey("service_line.id"))
+    allowed: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
+    paid: Mapped[Decimal] = mapped_column(Money)
+    deductible: Mapped[Decimal] = mapped_column(Money)
+    coinsurance: Mapped[Decimal] = mapped_column(Money)
+    copay: Mapped[Decimal] = mapped_column(Money)
+    contractual: Mapped[Decimal] = mapped_column(Money)
+    denial_group: Mapped[str] = mapped_column(String(2), default="")
+    denial_code: Mapped[str] = mapped_column(String(5), default="")
+    rarc: Mapped[str] = mapped_column(String(7), default="")
+    txn: Mapped[str] = mapped_column(String(32), index=True)
 
 
 class MonthCloseEvent(Base):

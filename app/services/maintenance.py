@@ -28,7 +28,6 @@ from app.services.auth import Actor, Permission, require
 from app.store.backup import (
     BackupKeyError,
     BackupSummary,
-    integrity_problems,
     make_backup,
     read_backup_summary,
     restore_backup,
@@ -40,11 +39,11 @@ from app.store.engine import (
     key_pragma,
     move_aside,
     open_store,
+    rekey,
 )
 from app.store.keys import (
     delete_key_from_keyring,
     key_from_recovery,
-    rekey_store,
     save_key_in_keyring,
     secure_keyring_available,
     write_key_file,
@@ -150,6 +149,67 @@ def check_backup_passphrase(passphrase: str, again: str) -> list[tuple[str, str]
 
 
 def back_up(
+    s: Session,
+    actor: Actor,
+    store: Store,
+    dest: Path,
+    *,
+    passphrase: str | None = None,
+    cancel: Cancel | None = None,
+    progress: Progress | None = None,
+) -> BackupReport:
+    """Write an encrypted, verified copy of ``store`` to ``dest`` (office
+    manager) and audit it in ``s``. The copy is made through a connection of
+    its own (SQLite cannot attach a database inside a transaction); ``s`` is
+    used only at the end, for the audit row. A cancelled or failed backup
+    leaves no file; its "backup_failed" row is written to ``s`` before the
+    error is raised, so the caller commits ``s`` either way (see
+    ``back_up_in_own_session``)."""
+    require(actor, Permission.BACKUP)
+    dest = Path(dest)
+    engine = create_store_engine(store.path, store.key)
+    try:
+        if progress:
+            progress("Writing the encrypted copy...")
+        result = make_backup(
+            engine,
+            dest,
+            store_key=store.key,
+            passphrase=passphrase or None,
+            on_connection=cancel.attach if cancel else None,
+        )
+    except UserFacingError as exc:
+        audit.record(
+            s,
+            actor,
+            "backup_failed",
+            entity="backup",
+            details={"file": str(dest), "reason": exc.message},
+        )
+        raise
+    finally:
+        if cancel:
+            cancel.release()
+        engine.dispose()
+    if progress:
+        progress("Recording the backup in the audit log...")
+    audit.record(
+        s,
+        actor,
+        "backup_made",
+        entity="backup",
+        details={
+            "file": str(result.path),
+            "rows": result.rows,
+            "tables": len(result.counts),
+            "keyed_with": "backup passphrase" if passphrase else "store key",
+            "verified": True,
+        },
+    )
+    return BackupReport(result.path, result.counts, bool(passphrase))
+
+
+def back_up_in_own_session(
     store: Store,
     actor: Actor,
     dest: Path,
@@ -158,56 +218,20 @@ def back_up(
     cancel: Cancel | None = None,
     progress: Progress | None = None,
 ) -> BackupReport:
-    """Write an encrypted, verified copy of the store to ``dest`` (office
-    manager). Runs on its own engine (safe in a worker thread); audits the
-    backup or its failure. A cancelled or failed backup leaves no file."""
-    require(actor, Permission.BACKUP)
-    dest = Path(dest)
+    """``back_up`` with a session of its own on an engine of its own, for a
+    worker thread. The audit row (of the backup, or of its failure) is
+    committed either way; the session's write lock is taken only for it."""
     engine = create_store_engine(store.path, store.key)
     try:
-        if progress:
-            progress("Writing the encrypted copy...")
-        try:
-            result = make_backup(
-                engine,
-                dest,
-                store_key=store.key,
-                passphrase=passphrase or None,
-                on_connection=cancel.attach if cancel else None,
-            )
-        except UserFacingError as exc:
-            if cancel:
-                cancel.release()
-            with Session(engine) as s, s.begin():
-                audit.record(
-                    s,
-                    actor,
-                    "backup_failed",
-                    entity="backup",
-                    details={"file": str(dest), "reason": exc.message},
+        with Session(engine) as s:
+            try:
+                return back_up(
+                    s, actor, store, dest, passphrase=passphrase, cancel=cancel, progress=progress
                 )
-            raise
-        if cancel:
-            cancel.release()
-        if progress:
-            progress("Recording the backup in the audit log...")
-        with Session(engine) as s, s.begin():
-            audit.record(
-                s,
-                actor,
-                "backup_made",
-                entity="backup",
-                details={
-                    "file": str(result.path),
-                    "rows": result.rows,
-                    "tables": len(result.counts),
-                    "keyed_with": "backup passphrase" if passphrase else "store key",
-                    "verified": True,
-                },
-            )
+            finally:
+                s.commit()
     finally:
         engine.dispose()
-    return BackupReport(result.path, result.counts, bool(passphrase))
 
 
 # ------------------------------------------------------------------ restore
@@ -300,19 +324,18 @@ class RestoreOutcome:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def start_restore(store: Store, actor: Actor, backup: BackupInfo) -> None:
-    """Step 1 of a restore (GUI thread): check the permission, write
-    "restore_started" in the live store, and close it."""
+def start_restore(s: Session, actor: Actor, backup: BackupInfo) -> None:
+    """Step 1 of a restore: check the permission and write "restore_started"
+    in the live store (which then goes aside with this row in it). The caller
+    commits, then closes the store."""
     require(actor, Permission.BACKUP)
-    with store.session() as s, s.begin():
-        audit.record(
-            s,
-            actor,
-            "restore_started",
-            entity="backup",
-            details={"file": str(backup.path), "rows": backup.summary.rows},
-        )
-    store.close()
+    audit.record(
+        s,
+        actor,
+        "restore_started",
+        entity="backup",
+        details={"file": str(backup.path), "rows": backup.summary.rows},
+    )
 
 
 def restore_files(
@@ -390,7 +413,9 @@ def restore(store: Store, actor: Actor, backup: BackupInfo, paths: Paths) -> Res
     """All three steps in the calling thread (the screens run step 2 in a
     worker). The replaced store goes to ``paths.backups``."""
     key, live = store.key, store.path
-    start_restore(store, actor, backup)
+    with store.session() as s, s.begin():
+        start_restore(s, actor, backup)
+    store.close()
     moved: tuple[Path, dict[str, int]] | UserFacingError
     try:
         moved = restore_files(backup, live, key, paths.backups)
@@ -432,26 +457,16 @@ def forget_key(paths: Paths) -> None:
 
 
 def put_new_key(
-    paths: Paths, old_key: bytes, new_key: bytes, place: KeyPlace, passphrase: str = ""
+    store: Store, paths: Paths, new_key: bytes, place: KeyPlace, passphrase: str = ""
 ) -> None:
-    """Re-encrypt the (closed) store with ``new_key`` and keep it. If the new
-    key cannot be kept, the store goes back to ``old_key``: nothing is left
-    keyed with a key nobody has."""
-    rekey_store(paths.store, old_key, new_key)
+    """Re-encrypt the open store with ``new_key`` (``PRAGMA rekey``) and keep
+    the key where the office keeps it. If the new key cannot be kept, the
+    store goes back to its old key: nothing is left keyed with a key nobody
+    has. ``store`` stays open either way."""
+    old_key = store.key
+    rekey(store, new_key)
     try:
         save_key(paths, new_key, place, passphrase)
     except BaseException:
-        rekey_store(paths.store, new_key, old_key)
+        rekey(store, old_key)
         raise
-
-
-def store_integrity_problems(store_path: Path, key: bytes) -> list[str]:
-    """Pages of the store that fail ``cipher_integrity_check`` (empty: sound)."""
-    return integrity_problems(store_path, key_pragma(key))
-
-
-DAMAGED_STORE = (
-    "The office store is damaged: {n} of its pages fail the integrity check "
-    "({first}). Do not enter new work. The office manager should restore the "
-    "newest backup now (File > Restore...)."
-)

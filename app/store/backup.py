@@ -7,6 +7,7 @@ verified by opening it and comparing row counts with the source.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Callable
@@ -19,13 +20,14 @@ import sqlcipher3
 from sqlalchemy import Engine
 
 from app.errors import StoreError
-from app.store.engine import key_pragma, move_aside, table_counts
+from app.store.engine import check_integrity, key_pragma, move_aside, table_counts
 
 BACKUP_SUFFIX = ".medbill-backup"
 
 WRONG_BACKUP_KEY = (
     "This backup could not be opened: the passphrase is wrong, or the file is "
-    "not a MedBill Desk backup."
+    "not a MedBill Desk backup. Type the passphrase that was used when the "
+    "backup was made, or choose another backup file."
 )
 
 
@@ -134,17 +136,22 @@ def make_backup(
     if dest.exists():
         raise StoreError(f"{dest.name} already exists; choose another file name.")
     literal = passphrase if passphrase else key_pragma(store_key)
+    # A damaged page would be copied (or stop the copy half-way): refuse first.
+    check_integrity(engine)
     try:
         counts = export_copy(engine, dest, literal, on_connection=on_connection)
         copied = open_backup_counts(dest, literal)
     except BaseException as exc:
+        # A half-written or unverified copy is no backup: nobody may trust it later.
         _remove_with_sidecars(dest)
-        if isinstance(exc, StoreError):
-            raise
-        if isinstance(exc, sqlcipher3.Error):
+        if isinstance(exc, (sqlcipher3.Error, OSError)):
             if "interrupt" in str(exc).lower():
                 raise StoreError("The backup was cancelled; no file was kept.") from None
-            raise StoreError(f"The backup could not be written: {exc}") from None
+            reason = str(exc).split("\n")[0]
+            raise StoreError(
+                f"The backup could not be written to {dest.parent} ({reason}). "
+                "Check that the disk or USB stick has room and is writable, then try again."
+            ) from None
         raise
     if copied != counts:
         _remove_with_sidecars(dest)
@@ -154,23 +161,7 @@ def make_backup(
 
 def _remove_with_sidecars(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-
-
-def integrity_problems(path: Path, key_literal: str, *, limit: int = 20) -> list[str]:
-    """``PRAGMA cipher_integrity_check`` on a store or backup: the first pages
-    that fail (empty when every page is sound). Opens its own connection, so
-    it can run in a background thread while the program uses the store."""
-    conn = sqlcipher3.connect(str(path))
-    try:
-        cur = conn.cursor()
-        cur.execute(f"PRAGMA key = '{_quote_key(key_literal)}'")
-        cur.execute("PRAGMA cipher_log_level = NONE")
-        cur.execute("PRAGMA query_only = ON")
-        rows = cur.execute("PRAGMA cipher_integrity_check").fetchmany(limit)
-        return [str(r[0]) for r in rows]
-    finally:
-        conn.close()
+        _remove_quietly(Path(str(path) + suffix))
 
 
 @dataclass(frozen=True)
@@ -218,6 +209,11 @@ def read_backup_summary(path: Path, key_literal: str) -> BackupSummary:
     if newest:
         when = datetime.fromisoformat(str(newest)).replace(tzinfo=UTC)
     return BackupSummary(counts, revisions, str(name), when)
+
+
+def _remove_quietly(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
 
 
 def default_backup_name(now: datetime | None = None) -> str:

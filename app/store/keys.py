@@ -26,7 +26,6 @@ import keyring
 import keyring.backend
 import keyring.errors
 import sqlcipher3
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from app.errors import StoreError
 from app.store.engine import key_pragma
@@ -167,6 +166,8 @@ def write_key_file(path: Path, key: bytes, passphrase: str, *, n: int = SCRYPT_N
         raise StoreError("The office passphrase must be at least 12 characters.")
     salt, nonce = os.urandom(16), os.urandom(12)
     kek = _kek(passphrase, salt, n, SCRYPT_R, SCRYPT_P)
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # only for key files
+
     ct = AESGCM(kek).encrypt(nonce, key, b"medbill-store-key")
     doc: dict[str, Any] = {
         "version": 1,
@@ -195,34 +196,18 @@ def read_key_file(path: Path, passphrase: str) -> bytes:
         raise StoreError(
             "The key file next to the store is missing or damaged. Use your recovery key."
         ) from None
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     try:
         return AESGCM(_kek(passphrase, salt, n, r, p)).decrypt(nonce, ct, b"medbill-store-key")
     except Exception:
-        raise StoreError("That office passphrase is not correct.") from None
+        raise StoreError(
+            "That office passphrase is not correct. Type it again (capitals matter), "
+            "or open the store with your printed recovery key."
+        ) from None
 
 
 # ----------------------------------------------------------------- new key
-
-
-def rekey_store(store_path: Path, old_key: bytes, new_key_: bytes) -> None:
-    """Re-encrypt the store at ``store_path`` from ``old_key`` to ``new_key_``
-    (``PRAGMA rekey``). Every other connection must be closed first. The WAL
-    is folded into the file before and after, so no frame keeps the old key."""
-    conn = sqlcipher3.connect(str(store_path), isolation_level=None)
-    try:
-        cur = conn.cursor()
-        cur.execute(f'PRAGMA key = "{key_pragma(old_key)}"')
-        cur.execute("PRAGMA cipher_log_level = NONE")
-        try:
-            cur.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlcipher3.DatabaseError:
-            raise StoreError("The old key does not open the store; nothing was changed.") from None
-        cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        cur.execute(f'PRAGMA rekey = "{key_pragma(new_key_)}"')
-        cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        cur.close()
-    finally:
-        conn.close()
 
 
 def key_opens_store(store_path: Path, key: bytes) -> bool:

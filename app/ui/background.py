@@ -3,8 +3,7 @@
 ``run_with_progress`` runs a function in a worker thread behind a modal
 progress dialog (with Cancel when the work can be cancelled) and returns its
 result when done, so the caller reads like straight-line code while the
-window keeps painting. ``start`` runs a function in the background and calls
-back on the GUI thread, for checks nobody waits for.
+window keeps painting.
 
 The function gets its own engine or connection (never the GUI thread's
 session): ``app.services.maintenance`` functions do.
@@ -97,31 +96,3 @@ def run_with_progress(
         return Failed(error)
     result: T = outcome["result"]
     return result
-
-
-class BackgroundTask(QObject):
-    """``fn()`` in a worker thread; ``finished(result, error)`` on the GUI thread."""
-
-    finished = Signal(object, object)
-
-    def __init__(self, fn: Callable[[], object], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._fn = fn
-        self._bridge = _Bridge()
-        self._bridge.done.connect(self.finished)
-        self._thread = threading.Thread(target=self._work, name="medbill-check", daemon=True)
-
-    def start(self) -> BackgroundTask:
-        self._thread.start()
-        return self
-
-    def wait(self, timeout: float | None = None) -> None:
-        self._thread.join(timeout)
-
-    def _work(self) -> None:
-        try:
-            result = self._fn()
-        except BaseException as exc:
-            self._bridge.done.emit(None, exc)
-        else:
-            self._bridge.done.emit(result, None)

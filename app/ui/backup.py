@@ -33,6 +33,7 @@ from app.services import maintenance
 from app.services.auth import Permission
 from app.services.maintenance import BackupInfo, BackupReport, Cancel, RestoreOutcome
 from app.store.backup import BACKUP_SUFFIX, BackupKeyError, default_backup_name
+from app.ui import ops
 from app.ui.background import run_with_progress
 from app.ui.context import UiContext
 from app.ui.forms import FieldForm, ask, message_line
@@ -168,7 +169,7 @@ def backup_flow(parent: QWidget | None, ctx: UiContext) -> BackupReport | None:
     result = run_with_progress(
         parent,
         "Back up",
-        lambda progress: maintenance.back_up(
+        lambda progress: maintenance.back_up_in_own_session(
             ctx.store, ctx.actor, dest, passphrase=passphrase, cancel=cancel, progress=progress
         ),
         label="Writing the encrypted copy...",
@@ -347,11 +348,9 @@ def restore_flow(parent: QWidget | None, ctx: UiContext) -> RestoreOutcome | Non
     ):
         return None
     key, live, backups = ctx.store.key, ctx.store.path, ctx.paths.backups
-    try:
-        maintenance.start_restore(ctx.store, ctx.actor, info)
-    except UserFacingError as exc:
-        QMessageBox.warning(parent, APP_NAME, exc.message)
+    if isinstance(ops.run(parent, ctx, maintenance.start_restore, info), ops.Failed):
         return None
+    ctx.store.close()
     moved = run_with_progress(
         parent,
         "Restore",

@@ -33,7 +33,7 @@ from app import APP_NAME
 from app.config import Paths, private_temp_file
 from app.errors import Problem, StoreError
 from app.reports.recovery_sheet import write_recovery_sheet
-from app.store.engine import WRONG_KEY_MESSAGE, Store, open_store
+from app.store.engine import DAMAGED_MESSAGE, WRONG_KEY_MESSAGE, Store, open_store
 from app.store.keys import key_from_recovery, read_key_file, typed_matches_last_group
 from app.ui.forms import FieldForm, ask, message_line
 
@@ -229,6 +229,10 @@ class RecoveryKeyPanel(QWidget):
 # ------------------------------------------------------- start-up dialogs
 
 
+RESTORE_BACKUP = 3  # a dialog's result: the person chose "Restore a backup..."
+STORE_DAMAGED = 4  # a dialog's result: the key was right but the store is damaged
+
+
 class PassphraseDialog(QDialog):
     """Start-up in passphrase mode: the office passphrase unwraps the key in the
     key file. "Use recovery key" ends with ``USE_RECOVERY``. ``store`` after accept."""
@@ -285,6 +289,9 @@ class PassphraseDialog(QDialog):
             key = read_key_file(self.paths.key_file, text)
             self.store = open_store(self.paths.store, key, backup_dir=self.paths.backups)
         except StoreError as exc:
+            if exc.message == DAMAGED_MESSAGE:
+                self.done(STORE_DAMAGED)
+                return
             self.failures += 1
             self.passphrase.clear()
             if exc.message == WRONG_KEY_MESSAGE:
@@ -320,13 +327,12 @@ KEY_FILE_DOES_NOT_OPEN = (
 )
 
 
-RESTORE_BACKUP = 3  # a dialog's result: the person chose "Restore a backup..."
-
-
 class KeyProblemDialog(QDialog):
     """Says why the store did not open; offers the recovery key or a backup."""
 
-    def __init__(self, problem: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, problem: str, parent: QWidget | None = None, *, offer_recovery: bool = True
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("KeyProblemDialog")
         self.setWindowTitle(f"{APP_NAME}: open the office store")
@@ -344,6 +350,9 @@ class KeyProblemDialog(QDialog):
         restore.setObjectName("restoreBackup")
         restore.setAutoDefault(False)
         restore.clicked.connect(lambda: self.done(RESTORE_BACKUP))
+        if not offer_recovery:  # a damaged store: no key helps, a backup does
+            recover.hide()
+            restore.setDefault(True)
         quit_button = buttons.addButton("&Quit", QDialogButtonBox.ButtonRole.RejectRole)
         recover.clicked.connect(self.accept)
         quit_button.clicked.connect(self.reject)

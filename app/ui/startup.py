@@ -27,10 +27,16 @@ from app.config import Paths, default_paths, private_temp_dir
 from app.errors import StoreError, UserFacingError
 from app.services import auth, maintenance, office
 from app.services.auth import Actor
-from app.store.engine import WRONG_KEY_MESSAGE, Store, open_store, remove_store_files
+from app.store.engine import (
+    DAMAGED_MESSAGE,
+    WRONG_KEY_MESSAGE,
+    Store,
+    open_store,
+    remove_store_files,
+)
 from app.store.keys import load_key_from_keyring, new_key, recovery_code, secure_keyring_available
 from app.store.lock import InstanceLock
-from app.ui.background import BackgroundTask, run_with_progress
+from app.ui.background import run_with_progress
 from app.ui.context import UiContext
 from app.ui.forms import ask
 from app.ui.login import DEMO_PROMPT, LoginDialog
@@ -41,6 +47,7 @@ from app.ui.recovery import (
     KEYRING_KEY_DOES_NOT_OPEN,
     NO_SECURE_KEYRING,
     RESTORE_BACKUP,
+    STORE_DAMAGED,
     KeyProblemDialog,
     NewKeyDialog,
     PassphraseDialog,
@@ -93,6 +100,8 @@ def open_office_store(paths: Paths, parent: QWidget | None = None) -> Store | No
         try:
             store = open_store(paths.store, key, backup_dir=paths.backups)
         except StoreError as exc:
+            if exc.message == DAMAGED_MESSAGE:
+                return offer_restore(paths, parent, {"store": "damaged"})
             if exc.message != WRONG_KEY_MESSAGE:
                 QMessageBox.critical(parent, APP_NAME, exc.message)
                 return None
@@ -110,6 +119,8 @@ def open_office_store(paths: Paths, parent: QWidget | None = None) -> Store | No
                 details["wrong_passphrases"] = dlg.failures
             maintenance.record_event(dlg.store, "store_opened", details=details)
             return dlg.store
+        if result == STORE_DAMAGED:
+            return offer_restore(paths, parent, {"store": "damaged"})
         if result != PassphraseDialog.USE_RECOVERY:
             return None
         if dlg.failures:
@@ -127,6 +138,15 @@ def open_office_store(paths: Paths, parent: QWidget | None = None) -> Store | No
     return recover(paths, parent, failed)
 
 
+def offer_restore(paths: Paths, parent: QWidget | None, failed: dict[str, Any]) -> Store | None:
+    """The store is damaged (a page fails its integrity check): say so and
+    offer a backup; no key can help."""
+    box = KeyProblemDialog(DAMAGED_MESSAGE, parent, offer_recovery=False)
+    if box.exec() != RESTORE_BACKUP:
+        return None
+    return restore_at_startup(paths, parent, failed)
+
+
 def recover(paths: Paths, parent: QWidget | None, failed: dict[str, Any]) -> Store | None:
     """Open the store with the recovery key, then put a new key in place
     where the office keeps keys and show the new recovery key."""
@@ -134,24 +154,10 @@ def recover(paths: Paths, parent: QWidget | None, failed: dict[str, Any]) -> Sto
     result = dlg.exec()
     if result == RESTORE_BACKUP:
         return restore_at_startup(paths, parent, dict(failed, recovery_key="does not open"))
-    if result != QDialog.DialogCode.Accepted or dlg.store is None or dlg.key is None:
+    if result != QDialog.DialogCode.Accepted or dlg.store is None:
         return None
-    store, old_key = dlg.store, dlg.key
+    store = dlg.store
     details = dict(failed, recovery_attempts=dlg.attempts)
-    checked = run_with_progress(
-        parent,
-        APP_NAME,
-        lambda _p: maintenance.store_integrity_problems(paths.store, old_key),
-        label="Checking every page of the office store...",
-    )
-    if isinstance(checked, Failed):
-        store.close()
-        return None
-    if checked:
-        # A damaged store is not re-keyed: the manager restores a backup.
-        maintenance.record_event(store, "recovery_key_used", details=details)
-        report_damage(parent, store, checked)
-        return store
     place = maintenance.key_place(paths)
     new = new_key()
     ask = NewKeyDialog(
@@ -164,9 +170,8 @@ def recover(paths: Paths, parent: QWidget | None, failed: dict[str, Any]) -> Sto
     if ask.exec() != QDialog.DialogCode.Accepted:
         store.close()
         return None
-    store.close()
     try:
-        maintenance.put_new_key(paths, old_key, new, place, ask.passphrase())
+        maintenance.put_new_key(store, paths, new, place, ask.passphrase())
     except UserFacingError as exc:
         QMessageBox.warning(
             parent,
@@ -174,10 +179,8 @@ def recover(paths: Paths, parent: QWidget | None, failed: dict[str, Any]) -> Sto
             f"The new key could not be kept ({exc.message}). The store is unchanged and "
             "opens with the recovery key for now.",
         )
-        store = open_store(paths.store, old_key, backup_dir=paths.backups)
         maintenance.record_event(store, "recovery_key_used", details=details)
         return store
-    store = open_store(paths.store, new, backup_dir=paths.backups)
     maintenance.record_event(store, "recovery_key_used", details=details)
     maintenance.record_event(
         store,
@@ -253,44 +256,6 @@ def restore_at_startup(
         },
     )
     return store
-
-
-def report_damage(parent: QWidget | None, store: Store, problems: list[str]) -> None:
-    maintenance.record_event(
-        store,
-        "integrity_check_failed",
-        details={"pages": len(problems), "first": problems[0] if problems else ""},
-    )
-    n = f"{len(problems)}+" if len(problems) >= 20 else str(len(problems))
-    QMessageBox.critical(
-        parent,
-        APP_NAME,
-        maintenance.DAMAGED_STORE.format(n=n, first=problems[0] if problems else ""),
-    )
-
-
-class IntegrityWatch(QObject):
-    """``PRAGMA cipher_integrity_check`` in the background after the store
-    opened; says "restore a backup" when a page fails."""
-
-    checked = Signal(list)
-
-    def __init__(self, store: Store) -> None:
-        super().__init__()
-        self.store = store
-        path, key = store.path, store.key
-        self.task = BackgroundTask(lambda: maintenance.store_integrity_problems(path, key), self)
-        self.task.finished.connect(self._done)
-        self.task.start()
-
-    def _done(self, problems: object, error: object) -> None:
-        if error is not None:
-            log.warning("integrity check did not run: %s", type(error).__name__)
-            return
-        assert isinstance(problems, list)
-        if problems:
-            report_damage(QApplication.activeWindow(), self.store, problems)
-        self.checked.emit(problems)
 
 
 # ------------------------------------------------------------ the session
@@ -381,10 +346,8 @@ def session_loop(
     *,
     demo: bool = False,
     actor: Actor | None = None,
-    check_integrity: bool = False,
 ) -> int:
     """Log in, work, log out (or restore), again; returns when someone quits."""
-    watch = IntegrityWatch(store) if check_integrity else None
     try:
         while True:
             practice = practice_name(store)
@@ -401,8 +364,6 @@ def session_loop(
             if outcome == "quit" or Stop.requested:
                 return 0
     finally:
-        if watch is not None:
-            watch.task.wait()
         store.close()
 
 
@@ -451,7 +412,6 @@ def run(args: argparse.Namespace) -> int:
         return 1
     try:
         actor: Actor | None = None
-        check = False
         if args.demo:
             store = build_demo(paths, args.demo_size)
         elif not paths.store.exists():
@@ -462,10 +422,9 @@ def run(args: argparse.Namespace) -> int:
             store, actor = made if made else (None, None)
         else:
             store = open_office_store(paths)
-            check = True
         if store is None:
             return 0
-        return session_loop(store, paths, demo=args.demo, actor=actor, check_integrity=check)
+        return session_loop(store, paths, demo=args.demo, actor=actor)
     finally:
         ticker.stop()
         signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -1,15 +1,104 @@
-"""Payments work area."""
+"""Payments work area: insurance EOBs, patient payments, refunds, statements,
+aging, collections, a patient's ledger, and (office manager) the office's own
+bills. The page opens "payment", "statement" and "bill" records."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
+from app.models.ledger import Payment, PaymentSource
+from app.services.auth import Permission
+from app.ui import ops
 from app.ui.context import UiContext
-from app.ui.widgets import NotYetPage
+
+
+class PaymentsPage(QWidget):
+    def __init__(self, ctx: UiContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("paymentsTabs")
+        lay.addWidget(self.tabs)
+        self.eob = self.patient = self.refunds = self.statements = None
+        self.aging = self.collections = self.ledger = self.payables = None
+        can = ctx.can
+        if can(Permission.PAYMENT_INSURANCE):
+            from app.ui.payments.eob import EobPage
+
+            self.eob = EobPage(ctx)
+            self.tabs.addTab(self.eob, "Insurance &EOB")
+        if can(Permission.PAYMENT_PATIENT):
+            from app.ui.payments.patient_payment import PatientPaymentPage
+
+            self.patient = PatientPaymentPage(ctx)
+            self.tabs.addTab(self.patient, "Patient pa&yment")
+        if can(Permission.REFUND):
+            from app.ui.payments.refunds_page import RefundsPage
+
+            self.refunds = RefundsPage(ctx)
+            self.tabs.addTab(self.refunds, "Re&funds")
+        if can(Permission.STATEMENTS):
+            from app.ui.payments.statements_page import StatementsPage
+
+            self.statements = StatementsPage(ctx)
+            self.tabs.addTab(self.statements, "S&tatements")
+        if can(Permission.AR_VIEW):
+            from app.ui.payments.ar_pages import AgingPage, CollectionsPage
+
+            self.aging = AgingPage(ctx)
+            self.collections = CollectionsPage(ctx)
+            self.tabs.addTab(self.aging, "A&ging")
+            self.tabs.addTab(self.collections, "Co&llections")
+        if can(Permission.PAYMENT_PATIENT):
+            from app.ui.payments.ar_pages import LedgerPage
+
+            self.ledger = LedgerPage(ctx)
+            self.tabs.addTab(self.ledger, "Patient le&dger")
+            for src in (self.aging, self.collections):
+                if src is not None:
+                    src.open_patient.connect(self.show_ledger)
+        if can(Permission.PAYABLES):
+            from app.ui.payments.payables_page import PayablesPage
+
+            self.payables = PayablesPage(ctx)
+            self.tabs.addTab(self.payables, "Office &bills")
+
+    def show_ledger(self, patient_id: int) -> None:
+        if self.ledger is not None:
+            self.tabs.setCurrentWidget(self.ledger)
+            self.ledger.load(patient_id)
+
+    def open_record(self, kind: str, record_id: object) -> bool:
+        """Show a payment, a statement or a bill."""
+        if not isinstance(record_id, int):
+            return False
+        if kind == "payment":
+            got = ops.query(self, self.ctx, lambda s, a: _payment_facts(s, record_id))
+            if isinstance(got, ops.Failed) or got is None:
+                return False
+            source, patient_id = got
+            if source is PaymentSource.PAYER and self.eob is not None:
+                self.tabs.setCurrentWidget(self.eob)
+                return self.eob.open_payment(record_id)
+            if source is PaymentSource.PATIENT and self.patient is not None and patient_id:
+                self.tabs.setCurrentWidget(self.patient)
+                return self.patient.open_payment(patient_id)
+            return False
+        if kind == "statement" and self.statements is not None:
+            self.tabs.setCurrentWidget(self.statements)
+            return self.statements.open_statement(record_id)
+        if kind == "bill" and self.payables is not None:
+            self.tabs.setCurrentWidget(self.payables)
+            return self.payables.open_bill(record_id)
+        return False
+
+
+def _payment_facts(s, payment_id: int):  # type: ignore[no-untyped-def]
+    p = s.get(Payment, payment_id)
+    return None if p is None else (p.source, p.patient_id)
 
 
 def create_page(ctx: UiContext) -> QWidget:
-    return NotYetPage(
-        "Payments",
-        "Post insurance and patient payments, print statements, work the aging, and keep the office's own bills.",
-    )
+    return PaymentsPage(ctx)

@@ -120,7 +120,9 @@ def test_restore_shows_the_backup_asks_and_replaces_the_store(
     qtbot, office, paths, modals: Modals
 ) -> None:
     backup = paths.backups / "friday.medbill-backup"
-    maintenance.back_up(office.store, office.manager, backup, passphrase="off-site copy 2026")
+    maintenance.back_up_in_own_session(
+        office.store, office.manager, backup, passphrase="off-site copy 2026"
+    )
     with office.store.unit_of_work() as s:
         factories.patient(s, "Entered", "Later")
     session = OfficeSession(office.store, paths, office.manager, "Maple Street")

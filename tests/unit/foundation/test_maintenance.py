@@ -56,7 +56,9 @@ def test_backup_is_encrypted_verified_and_audited(office, paths) -> None:
         factories.patient(s, "Zyxwvut", "Marker")
     dest = paths.backups / "b1.medbill-backup"
     stages: list[str] = []
-    report = maintenance.back_up(office.store, office.manager, dest, progress=stages.append)
+    report = maintenance.back_up_in_own_session(
+        office.store, office.manager, dest, progress=stages.append
+    )
     assert dest.exists() and report.counts["patient"] == 1
     assert b"Zyxwvut" not in dest.read_bytes()
     assert b"SQLite format 3" not in dest.read_bytes()[:16]
@@ -73,16 +75,18 @@ def test_backup_is_encrypted_verified_and_audited(office, paths) -> None:
 
 def test_only_the_manager_backs_up(office, paths) -> None:
     with pytest.raises(PermissionDenied):
-        maintenance.back_up(office.store, office.biller, paths.backups / "x.medbill-backup")
+        maintenance.back_up_in_own_session(
+            office.store, office.biller, paths.backups / "x.medbill-backup"
+        )
     assert not paths.backups.exists() or not list(paths.backups.iterdir())
 
 
 def test_a_backup_never_overwrites_and_the_failure_is_audited(office, paths) -> None:
     dest = paths.backups / "b.medbill-backup"
-    maintenance.back_up(office.store, office.manager, dest)
+    maintenance.back_up_in_own_session(office.store, office.manager, dest)
     before = dest.read_bytes()
     with pytest.raises(StoreError, match="already exists"):
-        maintenance.back_up(office.store, office.manager, dest)
+        maintenance.back_up_in_own_session(office.store, office.manager, dest)
     assert dest.read_bytes() == before
     assert actions(office.store)[:2] == ["backup_failed", "backup_made"]
 
@@ -108,7 +112,7 @@ def test_a_cancelled_backup_leaves_no_file(office, paths) -> None:
     dest = paths.backups / "b.medbill-backup"
     cancel = CancelMidway()
     with pytest.raises(StoreError, match="cancelled"):
-        maintenance.back_up(office.store, office.manager, dest, cancel=cancel)
+        maintenance.back_up_in_own_session(office.store, office.manager, dest, cancel=cancel)
     assert cancel.calls > 2
     assert not dest.exists() and list(paths.backups.iterdir()) == []
     assert actions(office.store)[0] == "backup_failed"
@@ -116,13 +120,15 @@ def test_a_cancelled_backup_leaves_no_file(office, paths) -> None:
     early = Cancel()
     early.cancel()
     with pytest.raises(StoreError, match="cancelled"):
-        maintenance.back_up(office.store, office.manager, dest, cancel=early)
+        maintenance.back_up_in_own_session(office.store, office.manager, dest, cancel=early)
     assert not dest.exists()
 
 
 def test_a_passphrase_backup_needs_its_passphrase(office, paths) -> None:
     dest = paths.backups / "p.medbill-backup"
-    maintenance.back_up(office.store, office.manager, dest, passphrase="off-site copy 2026")
+    maintenance.back_up_in_own_session(
+        office.store, office.manager, dest, passphrase="off-site copy 2026"
+    )
     with pytest.raises(BackupKeyError, match="does not open with the current store key"):
         maintenance.open_backup(dest, store_key=office.store.key)
     with pytest.raises(BackupKeyError, match="does not open this backup"):
@@ -136,11 +142,11 @@ def test_a_passphrase_backup_needs_its_passphrase(office, paths) -> None:
 
 def test_an_old_backup_opens_with_the_recovery_key_of_its_time(office, paths) -> None:
     dest = paths.backups / "old.medbill-backup"
-    maintenance.back_up(office.store, office.manager, dest)
+    maintenance.back_up_in_own_session(office.store, office.manager, dest)
     old_key = office.store.key
-    office.store.close()
     new = new_key()
-    maintenance.put_new_key(paths, old_key, new, KeyPlace.KEYRING)
+    maintenance.put_new_key(office.store, paths, new, KeyPlace.KEYRING)
+    assert office.store.key == new and load_key_from_keyring(paths.store) == new
     with pytest.raises(BackupKeyError):
         maintenance.open_backup(dest, store_key=new)
     info = maintenance.open_backup(dest, store_key=new, secret=recovery_code(old_key).lower())
@@ -149,7 +155,9 @@ def test_an_old_backup_opens_with_the_recovery_key_of_its_time(office, paths) ->
 
 def test_restore_replaces_the_store_and_keeps_the_old_one(office, paths) -> None:
     dest = paths.backups / "b.medbill-backup"
-    maintenance.back_up(office.store, office.manager, dest, passphrase="off-site copy 2026")
+    maintenance.back_up_in_own_session(
+        office.store, office.manager, dest, passphrase="off-site copy 2026"
+    )
     with office.store.unit_of_work() as s:
         factories.patient(s, "After", "Backup")
     info = maintenance.open_backup(dest, store_key=office.store.key, secret="off-site copy 2026")
@@ -169,7 +177,7 @@ def test_restore_replaces_the_store_and_keeps_the_old_one(office, paths) -> None
 
 def test_a_damaged_backup_leaves_the_store_untouched(office, paths) -> None:
     dest = paths.backups / "b.medbill-backup"
-    maintenance.back_up(office.store, office.manager, dest)
+    maintenance.back_up_in_own_session(office.store, office.manager, dest)
     info = maintenance.open_backup(dest, store_key=office.store.key)
     data = bytearray(dest.read_bytes())
     data[len(data) // 2] ^= 0xFF
@@ -184,7 +192,7 @@ def test_a_damaged_backup_leaves_the_store_untouched(office, paths) -> None:
 
 def test_a_backup_from_a_newer_version_is_refused(office, paths) -> None:
     dest = paths.backups / "b.medbill-backup"
-    maintenance.back_up(office.store, office.manager, dest)
+    maintenance.back_up_in_own_session(office.store, office.manager, dest)
     import sqlcipher3
 
     from app.store.engine import key_pragma
@@ -199,14 +207,15 @@ def test_a_backup_from_a_newer_version_is_refused(office, paths) -> None:
 
 def test_a_new_key_that_cannot_be_kept_is_rolled_back(office, paths, monkeypatch) -> None:
     old = office.store.key
-    office.store.close()
 
     def broken(*_a: object) -> None:
         raise StoreError("The key could not be saved in the keyring: locked")
 
     monkeypatch.setattr("app.services.maintenance.save_key_in_keyring", broken)
     with pytest.raises(StoreError, match="could not be saved"):
-        maintenance.put_new_key(paths, old, new_key(), KeyPlace.KEYRING)
+        maintenance.put_new_key(office.store, paths, new_key(), KeyPlace.KEYRING)
+    assert office.store.key == old and actions(office.store) == []  # still open, old key
+    office.store.close()
     assert key_opens_store(paths.store, old)
 
 
@@ -260,3 +269,12 @@ def test_typing_the_last_group_back() -> None:
     assert typed_matches_last_group(code, f" {last.lower()} ")
     assert not typed_matches_last_group(code, "")
     assert not typed_matches_last_group(code, code.split("-")[0])
+
+
+def test_the_backup_row_belongs_to_the_callers_unit_of_work(office, paths) -> None:
+    dest = paths.backups / "b.medbill-backup"
+    with office.store.session() as s:
+        maintenance.back_up(s, office.manager, office.store, dest)
+        s.rollback()  # the caller decides: no commit, no row
+    assert dest.exists()
+    assert actions(office.store) == []

@@ -1,0 +1,457 @@
+"""Patient payments (at the desk, by mail, on a statement), applying credits,
+voiding a payment that bounced, and refunding credits.
+
+A payment is recorded once and applied to the account's lines, oldest date
+of service first unless the person picks lines. Nothing is saved unless the
+whole amount is applied or the rest is explicitly left as a credit on the
+account (``leave_credit``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.errors import NotFound, Problem, ValidationError
+from app.models.ledger import EntryKind, LedgerEntry, Party, Payment, PaymentMethod, PaymentSource
+from app.models.patient import Patient
+from app.money import ZERO, fmt, sum_money
+from app.reports.patient_ledger import LedgerRow, LedgerView, render_ledger
+from app.services import audit, ledger
+from app.services.auth import Actor, Permission, require
+
+
+@dataclass(frozen=True)
+class AccountLine:
+    """A line the account's patients owe on, for the payment screen."""
+
+    service_line_id: int
+    patient_id: int
+    patient_name: str
+    dos: date
+    code: str
+    owed: Decimal
+
+
+@dataclass(frozen=True)
+class Account:
+    """A guarantor's account as the payment screen shows it."""
+
+    guarantor_id: int
+    name: str
+    account_no: str
+    patient_ids: list[int]
+    lines: list[AccountLine]
+    credit: Decimal  # unapplied patient money held on the account
+
+    @property
+    def owed(self) -> Decimal:
+        return sum((ln.owed for ln in self.lines), ZERO)
+
+    @property
+    def due(self) -> Decimal:
+        return self.owed - self.credit
+
+
+@dataclass(frozen=True)
+class PaymentResult:
+    payment_id: int
+    amount: Decimal
+    applied: Decimal
+    credit: Decimal
+
+
+def _group_for(s: Session, patient_id: int) -> tuple[int, list[int]]:
+    p = s.get(Patient, patient_id)
+    if p is None:
+        raise NotFound("That patient does not exist.")
+    g = ledger.guarantor_of(p)
+    group = ledger.guarantor_group(s, g)
+    if patient_id not in group:
+        group.append(patient_id)
+    return g, group
+
+
+def account(s: Session, actor: Actor, patient_id: int) -> Account:
+    """What the patient's guarantor account owes, line by line (audited view)."""
+    require(actor, Permission.PAYMENT_PATIENT)
+    g, group = _group_for(s, patient_id)
+    names = dict(
+        s.execute(
+            select(Patient.id, Patient.last_name + ", " + Patient.first_name).where(
+                Patient.id.in_(group)
+            )
+        ).all()
+    )
+    lines = [
+        AccountLine(
+            ln.service_line_id, ln.patient_id, names[ln.patient_id], ln.dos, ln.code, ln.owed
+        )
+        for ln in ledger.patient_lines_owing(s, group)
+    ]
+    credit = sum((c.amount for c in ledger.credits(s, group, Party.PATIENT)), ZERO)
+    audit.record(s, actor, "account_viewed", entity="patient", entity_id=g, patient_id=g)
+    gp = s.get(Patient, g)
+    assert gp is not None
+    return Account(g, gp.display_name, gp.account_no, group, lines, credit)
+
+
+def oldest_first(lines: Sequence[AccountLine], amount: Decimal) -> list[ledger.Allocation]:
+    """Spread ``amount`` over the lines, oldest date of service first."""
+    out = []
+    left = amount
+    for ln in sorted(lines, key=lambda ln: (ln.dos, ln.service_line_id)):
+        if left <= ZERO:
+            break
+        x = min(left, ln.owed)
+        if x > ZERO:
+            out.append(ledger.Allocation(ln.service_line_id, x))
+            left -= x
+    return out
+
+
+def take_patient_payment(
+    s: Session,
+    actor: Actor,
+    *,
+    patient_id: int,
+    amount: Decimal,
+    method: PaymentMethod,
+    received: date,
+    reference: str = "",
+    card_last4: str = "",
+    memo: str = "",
+    lines: Sequence[ledger.Allocation] | None = None,
+    leave_credit: bool = False,
+    appointment_id: int | None = None,
+) -> PaymentResult:
+    """Record a patient's payment and apply it (oldest first, or to ``lines``).
+
+    The rest must be explicitly left as a credit (``leave_credit``), else
+    nothing is saved and the amount field says what is unapplied.
+    """
+    require(actor, Permission.PAYMENT_PATIENT)
+    _, group = _group_for(s, patient_id)
+    owing = [
+        AccountLine(ln.service_line_id, ln.patient_id, "", ln.dos, ln.code, ln.owed)
+        for ln in ledger.patient_lines_owing(s, group)
+    ]
+    if lines is None:
+        allocs = oldest_first(owing, amount) if amount > ZERO else []
+    else:
+        allocs = [a for a in lines if a.amount != ZERO]
+    applied = sum((a.amount for a in allocs), ZERO)
+    problems: list[Problem] = []
+    owed = {ln.service_line_id: ln.owed for ln in owing}
+    for a in allocs:
+        if a.service_line_id not in owed:
+            problems.append(Problem("lines", "A picked line is not owed by this account"))
+        elif a.amount > owed[a.service_line_id]:
+            problems.append(
+                Problem(
+                    "lines",
+                    f"{fmt(a.amount)} is more than the {fmt(owed[a.service_line_id])} owed on a picked line",
+                )
+            )
+        elif a.amount < ZERO:
+            problems.append(Problem("lines", "Amounts applied must be more than 0.00"))
+    if amount > ZERO and applied > amount:
+        problems.append(
+            Problem(
+                "amount",
+                f"The lines picked take {fmt(applied)}, more than the {fmt(amount)} received",
+            )
+        )
+    rest = amount - applied
+    if amount > ZERO and rest > ZERO and not leave_credit:
+        problems.append(
+            Problem(
+                "amount",
+                f"{fmt(rest)} of the {fmt(amount)} is not applied: apply it to lines "
+                "or leave it as a credit on the account",
+            )
+        )
+    try:
+        pay = ledger.record_patient_payment(
+            s,
+            actor,
+            patient_id=patient_id,
+            amount=amount,
+            method=method,
+            received=received,
+            reference=reference,
+            card_last4=card_last4,
+            appointment_id=appointment_id,
+            memo=memo,
+        )
+    except ValidationError as exc:
+        raise ValidationError(exc.problems + problems) from None
+    if problems:
+        raise ValidationError(problems)
+    if allocs:
+        ledger.apply_credit(s, actor, pay.id, allocs, on=received, memo=memo)
+    return PaymentResult(pay.id, amount, applied, rest)
+
+
+def apply_account_credit(s: Session, actor: Actor, patient_id: int, *, on: date) -> Decimal:
+    """Apply the account's unapplied patient credits to what it owes, oldest
+    first (e.g. a copay taken at check-in once the EOB moved the copay to the
+    patient). Returns the amount applied."""
+    require(actor, Permission.PAYMENT_PATIENT)
+    _, group = _group_for(s, patient_id)
+    owing = [
+        AccountLine(ln.service_line_id, ln.patient_id, "", ln.dos, ln.code, ln.owed)
+        for ln in ledger.patient_lines_owing(s, group)
+    ]
+    total = ZERO
+    for c in ledger.credits(s, group, Party.PATIENT):
+        allocs = oldest_first(owing, c.amount)
+        if not allocs:
+            break
+        ledger.apply_credit(s, actor, c.payment_id, allocs, on=on, memo="credit applied")
+        took = {a.service_line_id: a.amount for a in allocs}
+        owing = [
+            AccountLine(
+                ln.service_line_id,
+                ln.patient_id,
+                ln.patient_name,
+                ln.dos,
+                ln.code,
+                ln.owed - took.get(ln.service_line_id, ZERO),
+            )
+            for ln in owing
+        ]
+        total += sum(took.values(), ZERO)
+    return total
+
+
+def void_payment(s: Session, actor: Actor, payment_id: int, *, on: date, reason: str) -> None:
+    """Undo a payment received (a bounced check, a payment keyed twice): every
+    entry of it is reversed and the lines it paid are owed again."""
+    pay = s.get(Payment, payment_id)
+    if pay is None:
+        raise NotFound("That payment does not exist.")
+    require(
+        actor,
+        Permission.PAYMENT_PATIENT
+        if pay.source is PaymentSource.PATIENT
+        else Permission.PAYMENT_INSURANCE,
+    )
+    if not reason.strip():
+        raise ValidationError([Problem("reason", "Say why the payment is voided")])
+    reversed_ids = select(LedgerEntry.reverses_id).where(LedgerEntry.reverses_id.is_not(None))
+    ids = list(
+        s.execute(
+            select(LedgerEntry.id).where(
+                LedgerEntry.payment_id == payment_id,
+                LedgerEntry.reverses_id.is_(None),
+                LedgerEntry.kind != ledger.EntryKind.REFUND,
+                ~LedgerEntry.id.in_(reversed_ids),
+            )
+        ).scalars()
+    )
+    if not ids:
+        raise NotFound("That payment has nothing left to void.")
+    ledger.reverse(s, actor, ids, on=on, memo=f"payment voided: {reason}", settle=True)
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    payment_id: int
+    received: date
+    source: PaymentSource
+    who: str
+    method: PaymentMethod
+    reference: str
+    amount: Decimal
+    on_lines: Decimal
+    credit: Decimal
+
+
+def patient_payments(s: Session, actor: Actor, patient_id: int) -> list[PaymentRow]:
+    """The account's patient payments, newest first, with what is still unapplied."""
+    require(actor, Permission.PAYMENT_PATIENT)
+    _, group = _group_for(s, patient_id)
+    rows = s.execute(
+        select(Payment, Patient.last_name + ", " + Patient.first_name)
+        .join(Patient, Patient.id == Payment.patient_id)
+        .where(Payment.patient_id.in_(group), Payment.source == PaymentSource.PATIENT)
+        .order_by(Payment.received_date.desc(), Payment.id.desc())
+    ).all()
+    ids = [p.id for p, _ in rows]
+    sums: dict[tuple[int, bool], Decimal] = {}
+    if ids:
+        for pid, lineless, total in s.execute(
+            select(
+                LedgerEntry.payment_id,
+                LedgerEntry.service_line_id.is_(None),
+                func.sum(LedgerEntry.amount),
+            )
+            .where(LedgerEntry.payment_id.in_(ids))
+            .group_by(LedgerEntry.payment_id, LedgerEntry.service_line_id.is_(None))
+        ):
+            if pid is not None:
+                sums[(pid, bool(lineless))] = -sum_money(total)
+    return [
+        PaymentRow(
+            p.id,
+            p.received_date,
+            p.source,
+            name,
+            p.method,
+            p.reference,
+            p.amount,
+            sums.get((p.id, False), ZERO),
+            sums.get((p.id, True), ZERO),
+        )
+        for p, name in rows
+    ]
+
+
+# ------------------------------------------------------------------ finding patients
+
+
+@dataclass(frozen=True)
+class PatientHit:
+    patient_id: int
+    name: str
+    account_no: str
+    dob: date
+    phone: str
+
+
+def find_patients(s: Session, actor: Actor, text: str, *, limit: int = 40) -> list[PatientHit]:
+    """Patients by "last", "last, first", account number or phone digits."""
+    require(actor, Permission.PAYMENT_PATIENT)
+    from app.services.patients_search import search_key
+    from app.validation import digits
+
+    t = text.strip()
+    if not t:
+        return []
+    last, _, first = t.partition(",")
+    cond = Patient.search_last.startswith(search_key(last))
+    if first.strip():
+        cond = cond & Patient.search_first.startswith(search_key(first))
+    conds = [cond, Patient.account_no == t]
+    d = digits(t)
+    if len(d) >= 7 and d == t.replace("-", "").replace(" ", "").replace("(", "").replace(")", ""):
+        conds.append(Patient.phone_home.endswith(d))
+        conds.append(Patient.phone_mobile.endswith(d))
+    from sqlalchemy import or_
+
+    q = (
+        select(Patient)
+        .where(or_(*conds), Patient.merged_into_id.is_(None))
+        .order_by(Patient.search_last, Patient.search_first, Patient.id)
+        .limit(limit)
+    )
+    return [
+        PatientHit(p.id, p.display_name, p.account_no, p.dob, p.phone_home or p.phone_mobile)
+        for p in s.execute(q).scalars()
+    ]
+
+
+# ------------------------------------------------------------------ the patient's ledger
+
+KIND_LABELS = {
+    EntryKind.CHARGE: "Charge",
+    EntryKind.INSURANCE_PAYMENT: "Insurance payment",
+    EntryKind.PATIENT_PAYMENT: "Patient payment",
+    EntryKind.ADJUSTMENT: "Adjustment",
+    EntryKind.WRITE_OFF: "Write-off",
+    EntryKind.TRANSFER: "Transfer",
+    EntryKind.REFUND: "Refund",
+}
+
+
+def patient_ledger(s: Session, actor: Actor, patient_id: int) -> LedgerView:
+    """Every entry of the patient's account, oldest first, with the running
+    balance (audited view)."""
+    require(actor, Permission.PAYMENT_PATIENT)
+    from app.models.coding import ServiceLine
+    from app.models.insurance import Payer
+
+    p = s.get(Patient, patient_id)
+    if p is None:
+        raise NotFound("That patient does not exist.")
+    payers = dict(s.execute(select(Payer.id, Payer.name)).all())
+    rows = s.execute(
+        select(LedgerEntry, ServiceLine.from_date, ServiceLine.code, Payment)
+        .outerjoin(ServiceLine, ServiceLine.id == LedgerEntry.service_line_id)
+        .outerjoin(Payment, Payment.id == LedgerEntry.payment_id)
+        .where(LedgerEntry.patient_id == patient_id)
+        .order_by(LedgerEntry.entry_date, LedgerEntry.id)
+    ).all()
+    out = []
+    running = ZERO
+    ins = pat = ZERO
+    for e, dos, code, pay in rows:
+        running += e.amount
+        if e.party is Party.PATIENT:
+            pat += e.amount
+        else:
+            ins += e.amount
+        bits = []
+        if pay is not None:
+            bits.append(f"{pay.method.value.upper()} {pay.reference}".strip())
+        if e.carc_code:
+            bits.append(f"{e.carc_group}-{e.carc_code}")
+        if e.rarc:
+            bits.append(e.rarc)
+        if e.adjustment_type is not None and e.kind is not EntryKind.ADJUSTMENT:
+            bits.append(e.adjustment_type.value.replace("_", " "))
+        if e.service_line_id is None and e.kind in ledger.PAYMENT_KINDS:
+            bits.append("credit" if e.amount < ZERO else "applied from credit")
+        if e.memo:
+            bits.append(e.memo)
+        out.append(
+            LedgerRow(
+                e.id,
+                e.entry_date,
+                KIND_LABELS[e.kind] + (" (reversal)" if e.reverses_id else ""),
+                f"{dos:%m/%d/%Y} {code}" if dos is not None else "",
+                "Patient" if e.party is Party.PATIENT else payers.get(e.payer_id or 0, "Insurance"),
+                "; ".join(b for b in bits if b),
+                e.amount,
+                running,
+                e.txn,
+                e.reverses_id is not None,
+            )
+        )
+    audit.record(s, actor, "ledger_viewed", entity="patient", entity_id=p.id, patient_id=p.id)
+    return LedgerView(p.id, p.display_name, p.account_no, out, pat, ins)
+
+
+def print_patient_ledger(s: Session, actor: Actor, patient_id: int, path: Path) -> LedgerView:
+    """The patient's ledger as a PDF at ``path`` (audited print)."""
+    from app.services import office as office_service
+
+    view = patient_ledger(s, actor, patient_id)
+    render_ledger(view, office_service.practice(s).name, path)
+    audit.record(
+        s, actor, "ledger_printed", entity="patient", entity_id=patient_id, patient_id=patient_id
+    )
+    return view
+
+
+def record_saved_copy(
+    s: Session, actor: Actor, what: str, patient_id: int | None, filename: str
+) -> None:
+    """Audit a "Save a copy" of a statement, receipt or ledger the person chose."""
+    require(actor, Permission.EXPORT)
+    audit.record(
+        s,
+        actor,
+        "file_saved",
+        entity="export",
+        entity_id=what,
+        patient_id=patient_id,
+        details={"what": what, "file": filename},
+    )

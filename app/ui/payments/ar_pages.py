@@ -1,0 +1,430 @@
+"""A/R screens: the aging (by payer and by patient), the collections list,
+and a patient's ledger with its running balance."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import Problem
+from app.models.ledger import AdjustmentType
+from app.money import fmt
+from app.services import aging, ledger, payments, statements
+from app.services.auth import Permission
+from app.ui import ops
+from app.ui.context import UiContext
+from app.ui.payments.common import (
+    DateEdit,
+    MoneyEdit,
+    PatientFinder,
+    RowsView,
+    open_to_print,
+    save_copy,
+    status,
+    temp_pdf,
+)
+from app.ui.widgets import Column, ProblemMarker
+
+
+def _bucket_columns(first: str) -> list[Column[aging.AgingRow]]:
+    cols: list[Column[aging.AgingRow]] = [Column(first, lambda r: r.name)]
+    for i, label in enumerate(aging.BUCKETS):
+        cols.append(Column(label, lambda r, i=i: r.buckets[i], align_right=True))
+    cols.append(Column("Total", lambda r: r.total, align_right=True))
+    return cols
+
+
+class AgingPage(QWidget):
+    open_patient = Signal(int)
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("agingPage")
+        lay = QVBoxLayout(self)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("As &of:"))
+        self.as_of = DateEdit("agingDate")
+        row.itemAt(0).widget().setBuddy(self.as_of)  # type: ignore[union-attr]
+        row.addWidget(self.as_of)
+        row.addWidget(QLabel("counted from"))
+        self.basis = QComboBox()
+        self.basis.setObjectName("agingBasis")
+        for b in aging.Basis:
+            self.basis.addItem(b.label, b)
+        row.addWidget(self.basis)
+        self.run_btn = QPushButton("&Show")
+        self.run_btn.setObjectName("agingRun")
+        self.export_btn = QPushButton("&Export CSV...")
+        self.export_btn.setObjectName("agingExport")
+        row.addWidget(self.run_btn)
+        row.addStretch(1)
+        row.addWidget(self.export_btn)
+        lay.addLayout(row)
+        self.totals = QLabel("")
+        self.totals.setObjectName("agingTotals")
+        lay.addWidget(self.totals)
+        split = QSplitter(Qt.Orientation.Vertical)
+        self.payers = RowsView("agingPayers", _bucket_columns("Payer"))
+        self.patients = RowsView("agingPatients", _bucket_columns("Patient"))
+        split.addWidget(self.payers)
+        split.addWidget(self.patients)
+        split.setStretchFactor(1, 3)
+        lay.addWidget(split, 1)
+        self.export_btn.setEnabled(ctx.can(Permission.EXPORT))
+        self.run_btn.clicked.connect(self.run)
+        self.export_btn.clicked.connect(self.export)
+        self.patients.activated.connect(self._patient)
+
+    def run(self) -> None:
+        got = ops.query(
+            self, self.ctx, aging.aging, self.as_of.value(), aging.Basis(self.basis.currentData())
+        )
+        if isinstance(got, ops.Failed):
+            return
+        self.payers.set_rows([*got.payers, got.payer_total])
+        self.patients.set_rows([*got.patients, got.patient_total])
+        t = got.total
+        self.totals.setText(
+            f"<b>Total A/R {fmt(t.total)}</b>: payers {fmt(got.payer_total.total)}, patients "
+            f"{fmt(got.patient_total.total)}; over 90 days {fmt(t.over_90)}"
+        )
+
+    def _patient(self, _index: object) -> None:
+        r = self.patients.current()
+        if r is not None and r.key is not None:
+            self.open_patient.emit(r.key)
+
+    def export(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self,
+            "Export the aging",
+            f"aging-{self.as_of.value():%Y-%m-%d}.csv",
+            "CSV files (*.csv)",
+        )
+        if not name:
+            return
+        got = ops.run(
+            self,
+            self.ctx,
+            aging.export_aging_csv,
+            self.as_of.value(),
+            aging.Basis(self.basis.currentData()),
+            Path(name),
+        )
+        if not isinstance(got, ops.Failed):
+            self.totals.setText(self.totals.text() + f" - saved to {Path(name).name}")
+
+
+class CollectionsPage(QWidget):
+    open_patient = Signal(int)
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("collectionsPage")
+        lay = QVBoxLayout(self)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("As &of:"))
+        self.as_of = DateEdit("collectionsDate")
+        row.itemAt(0).widget().setBuddy(self.as_of)  # type: ignore[union-attr]
+        row.addWidget(self.as_of)
+        self.run_btn = QPushButton("&Show")
+        self.run_btn.setObjectName("collectionsRun")
+        self.export_btn = QPushButton("&Export CSV...")
+        self.export_btn.setObjectName("collectionsExport")
+        row.addWidget(self.run_btn)
+        row.addStretch(1)
+        row.addWidget(self.export_btn)
+        lay.addLayout(row)
+        lay.addWidget(
+            QLabel(
+                "Patient balances over 90 days old (from the date of service) that have been sent statements."
+            )
+        )
+        self.list = RowsView(
+            "collectionsList",
+            [
+                Column("Account", lambda r: r.account_no),
+                Column("Guarantor", lambda r: r.name),
+                Column("Phone", lambda r: r.phone, display=lambda p: _phone(p)),
+                Column("Balance", lambda r: r.balance, align_right=True),
+                Column("Over 90 days", lambda r: r.over_90, align_right=True),
+                Column("Statements", lambda r: r.statements_sent, align_right=True),
+                Column("Last statement", lambda r: r.last_statement),
+                Column("Last payment", lambda r: r.last_payment),
+            ],
+        )
+        lay.addWidget(self.list, 1)
+        self.note = QLabel("")
+        self.note.setObjectName("collectionsNote")
+        lay.addWidget(self.note)
+        self.export_btn.setEnabled(ctx.can(Permission.EXPORT))
+        self.run_btn.clicked.connect(self.run)
+        self.export_btn.clicked.connect(self.export)
+        self.list.activated.connect(self._open)
+
+    def run(self) -> None:
+        got = ops.query(self, self.ctx, aging.collections, self.as_of.value())
+        if isinstance(got, ops.Failed):
+            return
+        self.list.set_rows(got)
+        self.note.setText(f"{len(got)} account(s)")
+
+    def _open(self, _i: object) -> None:
+        r = self.list.current()
+        if r is not None:
+            self.open_patient.emit(r.guarantor_id)
+
+    def export(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self,
+            "Export the collections list",
+            f"collections-{self.as_of.value():%Y-%m-%d}.csv",
+            "CSV files (*.csv)",
+        )
+        if not name:
+            return
+        got = ops.run(self, self.ctx, aging.export_collections_csv, self.as_of.value(), Path(name))
+        if not isinstance(got, ops.Failed):
+            self.note.setText(f"{got} account(s) saved to {Path(name).name}")
+
+
+def _phone(p: str) -> str:
+    from app.validation import format_phone
+
+    return format_phone(p)
+
+
+class WriteOffDialog(QDialog):
+    def __init__(
+        self, ctx: UiContext, patient_id: int, owes: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx, self.patient_id = ctx, patient_id
+        self.setWindowTitle("Write off")
+        self.setObjectName("writeOffDialog")
+        form = QFormLayout(self)
+        form.addRow(QLabel(f"The patient owes {owes}."))
+        self.amount = MoneyEdit("woAmount")
+        self.kind = QComboBox()
+        self.kind.setObjectName("woKind")
+        for k in ledger.WRITE_OFF_TYPES:
+            self.kind.addItem(k.value.replace("_", " ").capitalize(), k)
+        self.memo = QLineEdit()
+        self.memo.setObjectName("woMemo")
+        self.on = DateEdit("woDate")
+        errs = {k: QLabel() for k in ("amount", "kind", "memo")}
+        form.addRow("&Amount:", self.amount)
+        form.addRow("", errs["amount"])
+        form.addRow("&Kind:", self.kind)
+        form.addRow("&Why:", self.memo)
+        form.addRow("", errs["memo"])
+        form.addRow("&Date:", self.on)
+        self.summary = QLabel()
+        form.addRow(self.summary)
+        self.marker = ProblemMarker(
+            {
+                "amount": (self.amount, errs["amount"]),
+                "kind": (self.kind, errs["kind"]),
+                "memo": (self.memo, errs["memo"]),
+            },
+            self.summary,
+        )
+        bb = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        bb.accepted.connect(self.save)
+        bb.rejected.connect(self.reject)
+        form.addRow(bb)
+
+    def save(self) -> None:
+        amount = self.amount.value()
+        if amount is None:
+            self.marker.show([Problem("amount", "Type the amount to write off")])
+            return
+        got = ops.run(
+            self,
+            self.ctx,
+            ledger.write_off,
+            self.patient_id,
+            amount,
+            AdjustmentType(self.kind.currentData()),
+            on=self.on.value(),
+            memo=self.memo.text(),
+            on_invalid=lambda exc: self.marker.show(exc.problems),
+            changed="ledger",
+        )
+        if not isinstance(got, ops.Failed):
+            self.accept()
+
+
+class LedgerPage(QWidget):
+    """A patient's ledger: every entry with the running balance, printable."""
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("ledgerPage")
+        self.patient_id: int | None = None
+        self.view: payments.LedgerView | None = None
+        lay = QVBoxLayout(self)
+        self.finder = PatientFinder(ctx, "ledgerFinder")
+        lay.addWidget(self.finder)
+        self.header = QLabel("Find a patient to see their ledger.")
+        self.header.setObjectName("ledgerHeader")
+        lay.addWidget(self.header)
+        self.rows = RowsView(
+            "ledgerRows",
+            [
+                Column("Date", lambda r: r.entry_date),
+                Column("Entry", lambda r: r.kind),
+                Column("Service", lambda r: r.service),
+                Column("Party", lambda r: r.who),
+                Column("Detail", lambda r: r.detail),
+                Column("Amount", lambda r: r.amount, align_right=True),
+                Column("Balance", lambda r: r.balance, align_right=True),
+            ],
+        )
+        self.rows.setSortingEnabled(False)
+        lay.addWidget(self.rows, 1)
+        row = QHBoxLayout()
+        self.print_btn = QPushButton("&Print ledger")
+        self.print_btn.setObjectName("ledgerPrint")
+        self.stmt_btn = QPushButton("Print a &statement")
+        self.stmt_btn.setObjectName("ledgerStatement")
+        self.wo_btn = QPushButton("&Write off...")
+        self.wo_btn.setObjectName("ledgerWriteOff")
+        self.rev_btn = QPushButton("&Reverse the selected posting...")
+        self.rev_btn.setObjectName("ledgerReverse")
+        for b in (self.print_btn, self.stmt_btn, self.wo_btn, self.rev_btn):
+            row.addWidget(b)
+        row.addStretch(1)
+        lay.addLayout(row)
+        self.result = QLabel("")
+        self.result.setObjectName("ledgerResult")
+        lay.addWidget(self.result)
+        self.wo_btn.setVisible(ctx.can(Permission.WRITE_OFF))
+        self.stmt_btn.setVisible(ctx.can(Permission.STATEMENTS))
+        self.rev_btn.setVisible(ctx.can(Permission.PAYMENT_INSURANCE))
+        self.finder.picked.connect(self.load)
+        self.print_btn.clicked.connect(self.print_ledger)
+        self.stmt_btn.clicked.connect(self.print_statement)
+        self.wo_btn.clicked.connect(self.write_off)
+        self.rev_btn.clicked.connect(self.reverse)
+        self._enable()
+
+    def _enable(self) -> None:
+        for b in (self.print_btn, self.stmt_btn, self.wo_btn, self.rev_btn):
+            b.setEnabled(self.view is not None)
+
+    def load(self, patient_id: int) -> None:
+        got = ops.run(self, self.ctx, payments.patient_ledger, patient_id)
+        if isinstance(got, ops.Failed):
+            return
+        self.patient_id, self.view = patient_id, got
+        self.rows.set_rows(got.rows)
+        if got.rows:
+            self.rows.selectRow(len(got.rows) - 1)
+        self.header.setText(
+            f"<b>{got.name} ({got.account_no})</b>: balance {fmt(got.balance)} - patient owes "
+            f"{fmt(got.patient_part)}, insurance owes {fmt(got.insurance_part)}"
+        )
+        self._enable()
+
+    def print_ledger(self) -> None:
+        if self.patient_id is None:
+            return
+        out = temp_pdf(self.ctx)
+        got = ops.run(self, self.ctx, payments.print_patient_ledger, self.patient_id, out)
+        if isinstance(got, ops.Failed):
+            out.unlink(missing_ok=True)
+            return
+        self._offer(out, "patient-ledger.pdf", "ledger")
+
+    def print_statement(self) -> None:
+        if self.patient_id is None:
+            return
+        out = temp_pdf(self.ctx)
+        got = ops.run(
+            self,
+            self.ctx,
+            statements.print_statement,
+            self.patient_id,
+            date.today(),
+            out,
+            changed="statements",
+        )
+        if isinstance(got, ops.Failed):
+            out.unlink(missing_ok=True)
+            return
+        status(self.result, f"Statement made and recorded: {fmt(got.total)} due.")
+        self._offer(out, "statement.pdf", "statement")
+
+    def _offer(self, out: Path, suggested: str, what: str) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle("MedBill Desk")
+        box.setText("The PDF is ready.")
+        open_b = box.addButton("Open to print", QMessageBox.ButtonRole.AcceptRole)
+        save_b = box.addButton("Save a copy...", QMessageBox.ButtonRole.ActionRole)
+        box.addButton(QMessageBox.StandardButton.Close)
+        box.exec()
+        if box.clickedButton() is open_b:
+            open_to_print(self, out)
+            return
+        if box.clickedButton() is save_b:
+            save_copy(
+                self,
+                self.ctx,
+                out,
+                suggested,
+                "pdf",
+                payments.record_saved_copy,
+                what,
+                self.patient_id,
+            )
+        out.unlink(missing_ok=True)  # print-only: not kept
+
+    def write_off(self) -> None:
+        if self.patient_id is None or self.view is None:
+            return
+        dlg = WriteOffDialog(self.ctx, self.patient_id, fmt(self.view.patient_part), self)
+        if dlg.exec():
+            self.load(self.patient_id)
+            status(self.result, "Written off.")
+
+    def reverse(self) -> None:
+        r = self.rows.current()
+        if r is None or self.patient_id is None:
+            return
+        memo, ok = QInputDialog.getText(
+            self,
+            "Reverse a posting",
+            f"Reverse the whole posting of {r.entry_date:%m/%d/%Y} ({r.kind}). Why?",
+        )
+        if not ok:
+            return
+        got = ops.run(
+            self, self.ctx, ledger.reverse_txn, r.txn, on=date.today(), memo=memo, changed="ledger"
+        )
+        if not isinstance(got, ops.Failed):
+            self.load(self.patient_id)
+            status(self.result, "The posting was reversed.")

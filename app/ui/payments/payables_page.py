@@ -1,0 +1,508 @@
+"""The office's own bills (office manager): open bills by due date with the
+overdue ones in red, paying a bill (whole or part), entering a bill, vendors,
+recurring bills, AP aging and what was paid this month by category."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import Problem
+from app.models.ledger import PaymentMethod
+from app.models.payables import ExpenseCategory
+from app.money import ZERO, fmt
+from app.services import payables as ap
+from app.ui import ops
+from app.ui.context import UiContext
+from app.ui.payments.common import DateEdit, MoneyEdit, RowsView, form_row, status
+from app.ui.widgets import Column, ProblemMarker, shortcut
+
+
+def _categories(combo: QComboBox) -> None:
+    for c in ExpenseCategory:
+        combo.addItem(c.label, c)
+
+
+class PayablesPage(QWidget):
+    paid = Signal(int)  # bill id
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("payablesPage")
+        lay = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.show_paid = QCheckBox("Show &paid and voided bills")
+        self.show_paid.setObjectName("apShowPaid")
+        self.overdue = QLabel("")
+        self.overdue.setObjectName("apOverdue")
+        top.addWidget(QLabel("<b>Bills by due date</b> (overdue in red)"))
+        top.addWidget(self.overdue, 1)
+        top.addWidget(self.show_paid)
+        lay.addLayout(top)
+        split = QSplitter()
+        self.bills = RowsView(
+            "apBills",
+            [
+                Column("Due", lambda r: r.due_date),
+                Column("Vendor", lambda r: r.vendor),
+                Column("Invoice", lambda r: r.invoice_no),
+                Column("Dated", lambda r: r.bill_date),
+                Column("Category", lambda r: r.category.label),
+                Column("Amount", lambda r: r.amount, align_right=True),
+                Column("Paid", lambda r: r.paid, align_right=True),
+                Column("Open", lambda r: r.open, align_right=True),
+                Column("Days late", lambda r: r.days_late or None, align_right=True),
+            ],
+            red_if=lambda r: r.overdue,
+        )
+        split.addWidget(self.bills)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("apTabs")
+        self.tabs.addTab(self._pay_tab(), "Pa&y bill")
+        self.tabs.addTab(self._bill_tab(), "&New bill")
+        self.tabs.addTab(self._vendor_tab(), "&Vendors")
+        self.tabs.addTab(self._recurring_tab(), "&Recurring")
+        self.tabs.addTab(self._reports_tab(), "Re&ports")
+        split.addWidget(self.tabs)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        lay.addWidget(split, 1)
+        self.result = QLabel("")
+        self.result.setObjectName("apResult")
+        lay.addWidget(self.result)
+        self.show_paid.toggled.connect(lambda _b: self.reload())
+        self.bills.selectionModel().currentRowChanged.connect(lambda *_: self._bill_selected())
+        self.reload()
+
+    # ---------------------------------------------------------------- tabs
+
+    def _pay_tab(self) -> QWidget:
+        w = QWidget()
+        form = QFormLayout(w)
+        self.pay_bill_label = QLabel("Pick a bill on the left.")
+        self.pay_bill_label.setObjectName("apPayBill")
+        self.pay_bill_label.setWordWrap(True)
+        form.addRow(self.pay_bill_label)
+        self.pay_amount = MoneyEdit("apPayAmount")
+        self.pay_date = DateEdit("apPayDate")
+        self.pay_method = QComboBox()
+        self.pay_method.setObjectName("apPayMethod")
+        for m in (PaymentMethod.CHECK, PaymentMethod.EFT, PaymentMethod.CARD, PaymentMethod.CASH):
+            self.pay_method.addItem(m.value.capitalize(), m)
+        self.pay_check = QLineEdit()
+        self.pay_check.setObjectName("apPayCheck")
+        self.pay_memo = QLineEdit()
+        self.pay_memo.setObjectName("apPayMemo")
+        errs = {k: QLabel() for k in ("amount", "check_no", "paid_date", "bill")}
+        form_row(form, "&Amount:", self.pay_amount, errs["amount"])
+        form_row(form, "&Date paid:", self.pay_date, errs["paid_date"])
+        form_row(form, "&Method:", self.pay_method)
+        form_row(form, "Check &number:", self.pay_check, errs["check_no"])
+        form_row(form, "M&emo:", self.pay_memo)
+        self.pay_summary = QLabel()
+        form.addRow(self.pay_summary)
+        self.pay_marker = ProblemMarker(
+            {
+                "amount": (self.pay_amount, errs["amount"]),
+                "check_no": (self.pay_check, errs["check_no"]),
+                "paid_date": (self.pay_date, errs["paid_date"]),
+                "bill": (self.bills, errs["bill"]),
+            },
+            self.pay_summary,
+        )
+        self.pay_btn = QPushButton("&Pay  (Enter)")
+        self.pay_btn.setObjectName("apPaySave")
+        form.addRow(self.pay_btn)
+        self.pay_btn.clicked.connect(self.pay)
+        for e in (self.pay_amount, self.pay_check, self.pay_memo):
+            e.returnPressed.connect(self.pay)
+        self.history = RowsView(
+            "apPayments",
+            [
+                Column("Paid", lambda r: r.paid_date),
+                Column("Amount", lambda r: r.amount, align_right=True),
+                Column("Method", lambda r: r.method.value.capitalize()),
+                Column("Check", lambda r: r.check_no),
+            ],
+        )
+        form.addRow(self.history)
+        return w
+
+    def _bill_tab(self) -> QWidget:
+        w = QWidget()
+        form = QFormLayout(w)
+        self.bill_vendor = QComboBox()
+        self.bill_vendor.setObjectName("apBillVendor")
+        self.bill_invoice = QLineEdit()
+        self.bill_invoice.setObjectName("apBillInvoice")
+        self.bill_date = DateEdit("apBillDate")
+        self.bill_due = DateEdit("apBillDue", date.today() + timedelta(days=30))
+        self.bill_amount = MoneyEdit("apBillAmount")
+        self.bill_category = QComboBox()
+        self.bill_category.setObjectName("apBillCategory")
+        _categories(self.bill_category)
+        self.bill_memo = QLineEdit()
+        self.bill_memo.setObjectName("apBillMemo")
+        errs = {k: QLabel() for k in ("vendor", "invoice_no", "amount", "due_date")}
+        form_row(form, "&Vendor:", self.bill_vendor, errs["vendor"])
+        form_row(form, "&Invoice number:", self.bill_invoice, errs["invoice_no"])
+        form_row(form, "Bill &date:", self.bill_date)
+        form_row(form, "D&ue date:", self.bill_due, errs["due_date"])
+        form_row(form, "&Amount:", self.bill_amount, errs["amount"])
+        form_row(form, "&Category:", self.bill_category)
+        form_row(form, "&Memo:", self.bill_memo)
+        self.bill_summary = QLabel()
+        form.addRow(self.bill_summary)
+        self.bill_marker = ProblemMarker(
+            {
+                "vendor": (self.bill_vendor, errs["vendor"]),
+                "invoice_no": (self.bill_invoice, errs["invoice_no"]),
+                "amount": (self.bill_amount, errs["amount"]),
+                "due_date": (self.bill_due, errs["due_date"]),
+            },
+            self.bill_summary,
+        )
+        self.bill_btn = QPushButton("&Save bill  (Enter)")
+        self.bill_btn.setObjectName("apBillSave")
+        form.addRow(self.bill_btn)
+        self.bill_btn.clicked.connect(self.add_bill)
+        for e in (self.bill_invoice, self.bill_amount, self.bill_memo):
+            e.returnPressed.connect(self.add_bill)
+        self.bill_vendor.currentIndexChanged.connect(self._vendor_category)
+        shortcut(w, "Escape", self._clear_bill)
+        return w
+
+    def _vendor_tab(self) -> QWidget:
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        self.vendor_list = RowsView(
+            "apVendors",
+            [
+                Column("Vendor", lambda r: r.name),
+                Column("Phone", lambda r: r.phone),
+                Column("Category", lambda r: r.default_category.label),
+                Column("Open", lambda r: r.open_balance, align_right=True),
+            ],
+        )
+        lay.addWidget(self.vendor_list, 1)
+        form = QFormLayout()
+        self.v_name = QLineEdit()
+        self.v_name.setObjectName("apVendorName")
+        self.v_phone = QLineEdit()
+        self.v_phone.setObjectName("apVendorPhone")
+        self.v_category = QComboBox()
+        self.v_category.setObjectName("apVendorCategory")
+        _categories(self.v_category)
+        errs = {k: QLabel() for k in ("name", "phone")}
+        form_row(form, "&Name:", self.v_name, errs["name"])
+        form_row(form, "&Phone:", self.v_phone, errs["phone"])
+        form_row(form, "&Category:", self.v_category)
+        self.v_summary = QLabel()
+        form.addRow(self.v_summary)
+        self.v_marker = ProblemMarker(
+            {"name": (self.v_name, errs["name"]), "phone": (self.v_phone, errs["phone"])},
+            self.v_summary,
+        )
+        self.v_btn = QPushButton("&Add vendor")
+        self.v_btn.setObjectName("apVendorSave")
+        form.addRow(self.v_btn)
+        lay.addLayout(form)
+        self.v_btn.clicked.connect(self.add_vendor)
+        self.v_name.returnPressed.connect(self.add_vendor)
+        self.v_phone.returnPressed.connect(self.add_vendor)
+        return w
+
+    def _recurring_tab(self) -> QWidget:
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        self.rec_list = RowsView(
+            "apRecurring",
+            [
+                Column("Vendor", lambda r: r.vendor),
+                Column("Amount", lambda r: r.amount, align_right=True),
+                Column("Category", lambda r: r.category.label),
+                Column("Day", lambda r: r.day_of_month, align_right=True),
+                Column("Next bill", lambda r: r.next_date),
+                Column("Active", lambda r: r.active),
+            ],
+        )
+        lay.addWidget(self.rec_list, 1)
+        self.make_due = QPushButton("&Make the bills that are due")
+        self.make_due.setObjectName("apMakeDue")
+        lay.addWidget(self.make_due)
+        form = QFormLayout()
+        self.r_vendor = QComboBox()
+        self.r_vendor.setObjectName("apRecVendor")
+        self.r_amount = MoneyEdit("apRecAmount")
+        self.r_category = QComboBox()
+        self.r_category.setObjectName("apRecCategory")
+        _categories(self.r_category)
+        self.r_next = DateEdit("apRecNext")
+        self.r_day = QSpinBox()
+        self.r_day.setRange(1, 31)
+        self.r_day.setObjectName("apRecDay")
+        self.r_due = QSpinBox()
+        self.r_due.setRange(0, 120)
+        self.r_due.setValue(15)
+        self.r_due.setObjectName("apRecDueDays")
+        errs = {k: QLabel() for k in ("vendor", "amount")}
+        form_row(form, "&Vendor:", self.r_vendor, errs["vendor"])
+        form_row(form, "&Amount:", self.r_amount, errs["amount"])
+        form_row(form, "&Category:", self.r_category)
+        form_row(form, "&First bill on:", self.r_next)
+        form_row(form, "Day of the &month:", self.r_day)
+        form_row(form, "Days until &due:", self.r_due)
+        self.r_summary = QLabel()
+        form.addRow(self.r_summary)
+        self.r_marker = ProblemMarker(
+            {"vendor": (self.r_vendor, errs["vendor"]), "amount": (self.r_amount, errs["amount"])},
+            self.r_summary,
+        )
+        self.r_btn = QPushButton("Add &recurring bill")
+        self.r_btn.setObjectName("apRecSave")
+        form.addRow(self.r_btn)
+        lay.addLayout(form)
+        self.make_due.clicked.connect(self.make_due_bills)
+        self.r_btn.clicked.connect(self.add_recurring)
+        return w
+
+    def _reports_tab(self) -> QWidget:
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        lay.addWidget(QLabel("<b>AP aging</b> (what the office owes, by how late)"))
+        cols: list[Column[ap.ApAgingRow]] = [Column("Vendor", lambda r: r.vendor)]
+        for i, label in enumerate(ap.AP_BUCKETS):
+            cols.append(Column(label, lambda r, i=i: r.buckets[i], align_right=True))
+        cols.append(Column("Total", lambda r: r.total, align_right=True))
+        self.aging = RowsView("apAging", cols)
+        lay.addWidget(self.aging, 1)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("<b>Paid by category</b> in the month of"))
+        self.month = DateEdit("apMonth")
+        self.month.setDisplayFormat("MMMM yyyy")
+        row.addWidget(self.month)
+        row.addStretch(1)
+        lay.addLayout(row)
+        self.by_category = RowsView(
+            "apByCategory",
+            [
+                Column("Category", lambda r: r[0]),
+                Column("Paid", lambda r: r[1], align_right=True),
+            ],
+        )
+        lay.addWidget(self.by_category, 1)
+        self.month.dateChanged.connect(lambda _d: self._reports())
+        return w
+
+    # ---------------------------------------------------------------- data
+
+    def reload(self, select_bill: int | None = None) -> None:
+        today = date.today()
+        rows = ops.query(self, self.ctx, ap.bills, today, open_only=not self.show_paid.isChecked())
+        if isinstance(rows, ops.Failed):
+            return
+        keep = select_bill or (self.bills.current().bill_id if self.bills.current() else None)
+        self.bills.set_rows(rows)
+        if keep is not None:
+            self.bills.select_where(lambda r: r.bill_id == keep)
+        late = [r for r in rows if r.overdue]
+        self.overdue.setText(
+            f"{len(late)} overdue, {fmt(sum((r.open for r in late), ZERO))}"
+            if late
+            else "none overdue"
+        )
+        vendors = ops.query(self, self.ctx, ap.vendors)
+        if not isinstance(vendors, ops.Failed):
+            self.vendor_list.set_rows(vendors)
+            for combo in (self.bill_vendor, self.r_vendor):
+                current = combo.currentData()
+                combo.blockSignals(True)
+                combo.clear()
+                combo.addItem("(pick a vendor)", None)
+                for v in vendors:
+                    combo.addItem(v.name, v.vendor_id)
+                combo.setCurrentIndex(max(0, combo.findData(current)))
+                combo.blockSignals(False)
+            self._vendors = {v.vendor_id: v for v in vendors}
+        rec = ops.query(self, self.ctx, ap.recurring)
+        if not isinstance(rec, ops.Failed):
+            self.rec_list.set_rows(rec)
+        self._reports()
+        self._bill_selected()
+
+    def _reports(self) -> None:
+        aging = ops.query(self, self.ctx, ap.ap_aging, date.today())
+        if not isinstance(aging, ops.Failed):
+            self.aging.set_rows(aging)
+        cats = ops.query(self, self.ctx, ap.paid_by_category, self.month.value())
+        if not isinstance(cats, ops.Failed):
+            total = sum((v for _, v in cats), ZERO)
+            self.by_category.set_rows([(c.label, v) for c, v in cats] + [("Total", total)])
+
+    def _bill_selected(self) -> None:
+        r = self.bills.current()
+        if r is None:
+            self.pay_bill_label.setText("Pick a bill on the left.")
+            self.history.set_rows([])
+            return
+        self.pay_bill_label.setText(
+            f"<b>{r.vendor}</b> invoice {r.invoice_no}, due {r.due_date:%m/%d/%Y}: "
+            f"{fmt(r.amount)}, paid {fmt(r.paid)}, open <b>{fmt(r.open)}</b>"
+        )
+        self.pay_amount.set_value(r.open if r.open > ZERO else None)
+        hist = ops.query(self, self.ctx, ap.bill_payments, r.bill_id)
+        if not isinstance(hist, ops.Failed):
+            self.history.set_rows(hist)
+
+    def _vendor_category(self) -> None:
+        v = getattr(self, "_vendors", {}).get(self.bill_vendor.currentData())
+        if v is not None:
+            self.bill_category.setCurrentIndex(self.bill_category.findData(v.default_category))
+
+    # ---------------------------------------------------------------- actions
+
+    def pay(self) -> None:
+        r = self.bills.current()
+        if r is None:
+            self.pay_marker.show([Problem("bill", "Pick the bill to pay")])
+            return
+        amount = self.pay_amount.value()
+        if amount is None:
+            self.pay_marker.show([Problem("amount", "Type the amount paid (e.g. 1,200.00)")])
+            return
+        got = ops.run(
+            self,
+            self.ctx,
+            ap.pay_bill,
+            r.bill_id,
+            amount=amount,
+            paid_date=self.pay_date.value(),
+            method=PaymentMethod(self.pay_method.currentData()),
+            check_no=self.pay_check.text(),
+            memo=self.pay_memo.text(),
+            on_invalid=lambda exc: self.pay_marker.show(exc.problems),
+            changed="payables",
+        )
+        if isinstance(got, ops.Failed):
+            return
+        self.pay_marker.clear()
+        self.pay_check.clear()
+        self.pay_memo.clear()
+        left = r.open - amount
+        status(
+            self.result,
+            f"Paid {fmt(amount)} to {r.vendor} (invoice {r.invoice_no}); "
+            + ("the bill is paid in full." if left == ZERO else f"{fmt(left)} still open."),
+        )
+        self.paid.emit(r.bill_id)
+        self.reload(select_bill=r.bill_id)
+
+    def add_bill(self) -> None:
+        amount = self.bill_amount.value()
+        got = ops.run(
+            self,
+            self.ctx,
+            ap.add_bill,
+            ap.BillInput(
+                self.bill_vendor.currentData() or 0,
+                self.bill_invoice.text(),
+                self.bill_date.value(),
+                self.bill_due.value(),
+                amount if amount is not None else Decimal("0.00"),
+                ExpenseCategory(self.bill_category.currentData()),
+                self.bill_memo.text(),
+            ),
+            on_invalid=lambda exc: self.bill_marker.show(exc.problems),
+            changed="payables",
+        )
+        if isinstance(got, ops.Failed):
+            return
+        self._clear_bill()
+        status(self.result, "Bill saved.")
+        self.reload(select_bill=got)
+
+    def _clear_bill(self) -> None:
+        self.bill_marker.clear()
+        for e in (self.bill_invoice, self.bill_amount, self.bill_memo):
+            e.clear()
+        self.bill_invoice.setFocus()
+
+    def add_vendor(self) -> None:
+        got = ops.run(
+            self,
+            self.ctx,
+            ap.add_vendor,
+            ap.VendorInput(
+                self.v_name.text(),
+                phone=self.v_phone.text(),
+                default_category=ExpenseCategory(self.v_category.currentData()),
+            ),
+            on_invalid=lambda exc: self.v_marker.show(exc.problems),
+            changed="payables",
+        )
+        if isinstance(got, ops.Failed):
+            return
+        self.v_marker.clear()
+        self.v_name.clear()
+        self.v_phone.clear()
+        status(self.result, "Vendor added.")
+        self.reload()
+
+    def add_recurring(self) -> None:
+        amount = self.r_amount.value()
+        vendor = self.r_vendor.currentData()
+        if vendor is None:
+            self.r_marker.show([Problem("vendor", "Pick the vendor")])
+            return
+        got = ops.run(
+            self,
+            self.ctx,
+            ap.add_recurring,
+            ap.RecurringInput(
+                vendor,
+                amount if amount is not None else Decimal("0.00"),
+                ExpenseCategory(self.r_category.currentData()),
+                self.r_next.value(),
+                self.r_day.value(),
+                self.r_due.value(),
+            ),
+            on_invalid=lambda exc: self.r_marker.show(exc.problems),
+            changed="payables",
+        )
+        if isinstance(got, ops.Failed):
+            return
+        self.r_marker.clear()
+        self.r_amount.clear()
+        status(self.result, "Recurring bill added.")
+        self.reload()
+
+    def make_due_bills(self) -> None:
+        got = ops.run(self, self.ctx, ap.create_due_bills, date.today(), changed="payables")
+        if isinstance(got, ops.Failed):
+            return
+        status(self.result, f"{len(got)} bill(s) made from recurring bills.")
+        self.reload()
+
+    def open_bill(self, bill_id: int) -> bool:
+        self.show_paid.setChecked(True)
+        self.reload(select_bill=bill_id)
+        cur = self.bills.current()
+        self.tabs.setCurrentIndex(0)
+        return cur is not None and cur.bill_id == bill_id

@@ -1,0 +1,311 @@
+"""Batch statements: who gets one (preview list), printing off the GUI thread
+with progress and Cancel, the record of what was sent."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import sessionmaker
+
+from app.errors import UserFacingError
+from app.money import ZERO, fmt, money
+from app.services import payments, settings, statements
+from app.services.auth import Actor
+from app.store.engine import create_store_engine
+from app.ui import ops
+from app.ui.context import UiContext
+from app.ui.payments.common import (
+    DateEdit,
+    MoneyEdit,
+    RowsView,
+    open_to_print,
+    save_copy,
+    status,
+    temp_pdf,
+)
+from app.ui.widgets import Column
+
+log = logging.getLogger("medbill.ui")
+
+
+class StatementJob(QObject):
+    """Draws the statements and records them, in its own thread and session.
+    Nothing is recorded unless the whole PDF was made."""
+
+    progress = Signal(int, int)
+    done = Signal(object)  # statements.BatchResult
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, ctx: UiContext, actor: Actor, gids: list[int], on: date, out: Path) -> None:
+        super().__init__()
+        self.path, self.key = ctx.store.path, ctx.store.key
+        self.actor, self.gids, self.on, self.out = actor, gids, on, out
+        self._stop = False
+
+    def cancel(self) -> None:
+        self._stop = True
+
+    def _progress(self, done: int, total: int) -> bool:
+        self.progress.emit(done, total)
+        return not self._stop
+
+    def run(self) -> None:
+        engine = create_store_engine(self.path, self.key)
+        try:
+            reader = sessionmaker(bind=engine.execution_options(medbill_readonly=True))
+            with reader() as s, s.begin():
+                docs = statements.make_pdf(
+                    s, self.actor, self.gids, self.on, self.out, progress=self._progress
+                )
+            if self._stop:
+                raise statements.Cancelled()
+            writer = sessionmaker(bind=engine)
+            with writer() as s, s.begin():
+                run = statements.record_statements(s, self.actor, docs, self.on)
+                result = statements.BatchResult(
+                    run.id, run.count, sum((d.amount_due for d in docs), ZERO), self.out
+                )
+            self.done.emit(result)
+        except statements.Cancelled:
+            self.out.unlink(missing_ok=True)
+            self.cancelled.emit()
+        except UserFacingError as exc:
+            self.out.unlink(missing_ok=True)
+            self.failed.emit(exc.message)
+        except Exception as exc:  # a bug: log it, say so without data
+            self.out.unlink(missing_ok=True)
+            log.error("statement batch failed\n%s", "".join(traceback.format_exception(exc)))
+            self.failed.emit(
+                f"MedBill Desk hit an error it did not expect ({type(exc).__name__}). "
+                "No statement was recorded."
+            )
+        finally:
+            engine.dispose()
+
+
+class StatementsPage(QWidget):
+    batch_finished = Signal(str)  # "done", "cancelled" or "failed"
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("statementsPage")
+        self.pdf: Path | None = None
+        self.thread_: QThread | None = None
+        self.job: StatementJob | None = None
+        lay = QVBoxLayout(self)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Statement &date:"))
+        self.on = DateEdit("stmtDate")
+        row.itemAt(0).widget().setBuddy(self.on)  # type: ignore[union-attr]
+        row.addWidget(self.on)
+        row.addWidget(QLabel("Only balances of at least"))
+        self.minimum = MoneyEdit("stmtMinimum")
+        row.addWidget(self.minimum)
+        self.find_btn = QPushButton("&Find accounts")
+        self.find_btn.setObjectName("stmtFind")
+        row.addWidget(self.find_btn)
+        row.addStretch(1)
+        lay.addLayout(row)
+        lay.addWidget(
+            QLabel(
+                "Guarantors who owe at least the minimum and have no claim still waiting on "
+                "insurance. Leave out anyone who should not get one today."
+            )
+        )
+        self.list = RowsView(
+            "stmtList",
+            [
+                Column("Guarantor", lambda r: r.name),
+                Column("Account", lambda r: r.account_no),
+                Column("Patients", lambda r: r.patients, align_right=True),
+                Column("Balance", lambda r: r.balance, align_right=True),
+                Column(
+                    "Notice",
+                    lambda r: r.notice_no,
+                    display=lambda n: {1: "first", 2: "second", 3: "third"}.get(n, "final"),
+                ),
+                Column("Last sent", lambda r: r.last_sent),
+            ],
+        )
+        lay.addWidget(self.list, 1)
+        row = QHBoxLayout()
+        self.count = QLabel("")
+        self.count.setObjectName("stmtCount")
+        self.skip_btn = QPushButton("&Leave out selected")
+        self.skip_btn.setObjectName("stmtSkip")
+        self.print_btn = QPushButton("&Print statements...")
+        self.print_btn.setObjectName("stmtPrint")
+        row.addWidget(self.count, 1)
+        row.addWidget(self.skip_btn)
+        row.addWidget(self.print_btn)
+        lay.addLayout(row)
+        row = QHBoxLayout()
+        self.result = QLabel("")
+        self.result.setObjectName("stmtResult")
+        self.open_btn = QPushButton("&Open to print")
+        self.open_btn.setObjectName("stmtOpen")
+        self.save_btn = QPushButton("Save a cop&y...")
+        self.save_btn.setObjectName("stmtSave")
+        row.addWidget(self.result, 1)
+        row.addWidget(self.open_btn)
+        row.addWidget(self.save_btn)
+        lay.addLayout(row)
+        lay.addWidget(QLabel("<b>Statements sent</b>"))
+        self.sent = RowsView(
+            "stmtSent",
+            [
+                Column("Date", lambda r: r.statement_date),
+                Column("Guarantor", lambda r: r.name),
+                Column("Account", lambda r: r.account_no),
+                Column("Balance", lambda r: r.balance, align_right=True),
+                Column("Notice", lambda r: r.notice_no, align_right=True),
+            ],
+        )
+        self.sent.setMaximumHeight(170)
+        lay.addWidget(self.sent)
+        self.open_btn.setEnabled(False)
+        self.save_btn.setEnabled(False)
+
+        self.find_btn.clicked.connect(self.find)
+        self.minimum.returnPressed.connect(self.find)
+        self.skip_btn.clicked.connect(self.skip)
+        self.print_btn.clicked.connect(self.start)
+        self.open_btn.clicked.connect(lambda: self.pdf and open_to_print(self, self.pdf, 3_600_000))
+        self.save_btn.clicked.connect(self.save)
+        got = ops.query(self, ctx, lambda s, a: settings.get(s, "statement_minimum"))
+        self.minimum.set_value(money(str(got)) if not isinstance(got, ops.Failed) else ZERO)
+        self.refresh_sent()
+
+    def find(self) -> None:
+        got = ops.query(self, self.ctx, statements.candidates, minimum=self.minimum.value() or ZERO)
+        if isinstance(got, ops.Failed):
+            return
+        self.list.set_rows(got)
+        self._count()
+
+    def _count(self) -> None:
+        rows = self.list.rows()
+        total = sum((r.balance for r in rows), Decimal("0.00"))
+        self.count.setText(f"{len(rows)} statement(s), {fmt(total)} in all")
+        self.print_btn.setEnabled(bool(rows))
+
+    def skip(self) -> None:
+        r = self.list.current()
+        if r is None:
+            return
+        self.list.set_rows([x for x in self.list.rows() if x.guarantor_id != r.guarantor_id])
+        self._count()
+
+    def refresh_sent(self, run_id: int | None = None) -> None:
+        got = ops.query(self, self.ctx, statements.sent, run_id=run_id)
+        if not isinstance(got, ops.Failed):
+            self.sent.set_rows(got)
+
+    # ---------------------------------------------------------------- the batch
+
+    def start(self) -> None:
+        gids = [r.guarantor_id for r in self.list.rows()]
+        if not gids or self.thread_ is not None:
+            return
+        out = temp_pdf(self.ctx)
+        self.job = StatementJob(self.ctx, self.ctx.actor, gids, self.on.value(), out)
+        self.thread_ = QThread(self)
+        self.job.moveToThread(self.thread_)
+        self.dialog = QProgressDialog("Drawing statements...", "Cancel", 0, len(gids), self)
+        self.dialog.setObjectName("stmtProgress")
+        self.dialog.setWindowTitle("Statements")
+        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.dialog.setMinimumDuration(0)
+        self.dialog.canceled.connect(self.cancel)  # a direct call: the job thread is busy
+        self.job.progress.connect(self._progress)
+        self.job.done.connect(self._done)
+        self.job.cancelled.connect(self._cancelled)
+        self.job.failed.connect(self._failed)
+        self.thread_.started.connect(self.job.run)
+        self.print_btn.setEnabled(False)
+        self.thread_.start()
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+
+    def _progress(self, done: int, total: int) -> None:
+        self.dialog.setMaximum(total)
+        self.dialog.setValue(done)
+        self.dialog.setLabelText(f"Drawing statement {done} of {total}...")
+
+    def _finish(self) -> None:
+        if self.thread_ is not None:
+            self.thread_.quit()
+            self.thread_.wait()
+            self.thread_.deleteLater()
+        if self.job is not None:
+            self.job.deleteLater()
+        self.thread_, self.job = None, None
+        self.dialog.reset()
+        self.dialog.hide()
+        self.print_btn.setEnabled(bool(self.list.rows()))
+
+    def _done(self, result: statements.BatchResult) -> None:
+        self._finish()
+        self.pdf = result.path
+        status(
+            self.result,
+            f"{result.count} statement(s) made and recorded, {fmt(result.total)} in all. "
+            "Open them to print, or save a copy.",
+        )
+        self.open_btn.setEnabled(True)
+        self.save_btn.setEnabled(True)
+        self.ctx.changed.emit("statements")
+        self.refresh_sent()
+        self.list.set_rows([])
+        self._count()
+        self.batch_finished.emit("done")
+
+    def _cancelled(self) -> None:
+        self._finish()
+        status(self.result, "Cancelled: no statement was recorded.", ok=False)
+        self.batch_finished.emit("cancelled")
+
+    def _failed(self, message: str) -> None:
+        self._finish()
+        status(self.result, message, ok=False)
+        QMessageBox.warning(self, "Statements", message)
+        self.batch_finished.emit("failed")
+
+    def save(self) -> None:
+        if self.pdf is None:
+            return
+        save_copy(
+            self,
+            self.ctx,
+            self.pdf,
+            f"statements-{self.on.value():%Y-%m-%d}.pdf",
+            "pdf",
+            payments.record_saved_copy,
+            "statements",
+            None,
+        )
+
+    def open_statement(self, statement_id: int) -> bool:
+        rows = ops.query(self, self.ctx, statements.sent)
+        if isinstance(rows, ops.Failed):
+            return False
+        self.sent.set_rows(rows)
+        return self.sent.select_where(lambda r: r.statement_id == statement_id)

@@ -1,0 +1,313 @@
+"""The Payments area driven as the biller and the office manager would: post
+an EOB with a contractual adjustment and a coinsurance line and see the claim
+become paid and the patient's balance appear; take a patient payment that
+must be applied or left as credit; print statements off the GUI thread (and
+cancel); pay a vendor bill."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QLineEdit, QMessageBox, QPushButton
+from sqlalchemy import func, select
+
+from app.config import Paths
+from app.models.claims import Claim, ClaimStatus
+from app.models.ledger import Party
+from app.models.patient import Patient
+from app.models.payables import BillPayment, ExpenseCategory
+from app.models.statements import Statement
+from app.money import money
+from app.services import ledger
+from app.services import payables as ap
+from app.ui.context import UiContext
+from app.ui.main_window import MainWindow
+from app.ui.payments.eob import C_ALLOWED, C_COINS, C_PAID
+from tests import factories
+from tests import factories_money as fm
+
+DOS = date.today() - timedelta(days=40)
+
+
+@pytest.fixture(autouse=True)
+def no_dialogs(monkeypatch):
+    """A message box would wait for a click: fail loudly instead."""
+
+    def boom(*args, **kwargs):
+        raise AssertionError(f"unexpected message box: {args[1:3]}")
+
+    for name in ("warning", "information", "critical"):
+        monkeypatch.setattr(QMessageBox, name, staticmethod(boom))
+
+
+def _window(qtbot, office, tmp_path, actor) -> MainWindow:
+    ctx = UiContext(office.store, Paths(tmp_path), actor)
+    w = MainWindow(ctx, "Maple Street Family Medicine")
+    qtbot.addWidget(w)
+
+    return w
+
+
+def _type_cell(qtbot, grid, row: int, col: int, text: str) -> None:
+    """Type into a grid cell as a person does: the first key opens the cell's
+    editor, the rest go into it, Enter commits."""
+    grid.setCurrentCell(row, col)
+    qtbot.keyClick(grid, text[0])
+    editors = [e for e in grid.viewport().findChildren(QLineEdit) if e.isVisibleTo(grid)]
+    assert len(editors) == 1, "typing a key should open the cell's editor"
+    qtbot.keyClicks(editors[0], text[1:])
+    qtbot.keyClick(editors[0], Qt.Key.Key_Return)
+    # The delegate commits on the next turn of the event loop.
+    qtbot.waitUntil(lambda: grid.item(row, col).text() == text, timeout=2000)
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform, on show()
+def test_post_an_eob_with_contractual_and_coinsurance(qtbot, office, tmp_path) -> None:
+    with office.store.unit_of_work() as s:
+        fm.fee_items(s)
+        payer = factories.payer(s, "Prairie Health Plan")
+        pat = factories.patient(s, "Rivera", "Ana")
+        pol = factories.policy(s, pat, payer, copay=None)
+        v = fm.visit(
+            s, pat, office.provider_id, DOS, [("99213", "115.00"), ("36415", "15.00")], pol
+        )
+        claim = fm.claim(s, v, pol, claim_no="260000123")
+        pat_id, claim_id = pat.id, claim.id
+
+    w = _window(qtbot, office, tmp_path, office.biller)
+    w.show()  # shortcuts (Ctrl+Enter posts) need a shown, active window
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    page = w.open_area("payments")
+    eob = page.eob
+    assert page.tabs.currentWidget() is eob
+
+    # The check: payer, number, amount, received; Enter in the amount records it.
+    eob.payer_combo.setCurrentIndex(eob.payer_combo.findText("Prairie Health Plan"))
+    qtbot.keyClicks(eob.check_no, "EFT-88120")
+    eob.method_combo.setCurrentIndex(1)
+    qtbot.keyClicks(eob.check_amount, "76.00")
+    qtbot.keyClick(eob.check_amount, Qt.Key.Key_Return)
+    assert "EFT-88120" in eob.check_combo.currentText()
+    assert "amount 76.00 - posted 0.00 - left 76.00" in eob.check_status.text()
+
+    # The claim, by number.
+    qtbot.keyClicks(eob.claim_search, "260000123")
+    qtbot.keyClick(eob.claim_search, Qt.Key.Key_Return)
+    assert "Claim 260000123" in eob.claim_label.text()
+    assert eob.grid.rowCount() == 2
+    assert eob.grid.item(0, 4).text() == "115.00"  # what the payer owes
+
+    # Line 1: allowed 80.00 (the 35.00 contractual fills itself), paid 64.00,
+    # coinsurance 16.00. Line 2: allowed 12.00, paid 12.00.
+    _type_cell(qtbot, eob.grid, 0, C_ALLOWED, "80.00")
+    assert eob.grid.item(0, 10).text() == "35.00"
+    _type_cell(qtbot, eob.grid, 0, C_PAID, "64.00")
+    _type_cell(qtbot, eob.grid, 0, C_COINS, "16.00")
+    _type_cell(qtbot, eob.grid, 1, C_ALLOWED, "12.00")
+    _type_cell(qtbot, eob.grid, 1, C_PAID, "12.00")
+    text = eob.preview.text()
+    assert "Paid <b>76.00</b>" in text and "adjusted <b>38.00</b>" in text
+    assert "to Patient <b>16.00</b>" in text and "left with payer <b>0.00</b>" in text
+    assert "The claim becomes <b>Paid</b>" in text
+    assert "this claim 76.00 - left after 0.00" in eob.check_status.text()
+    with office.store.session() as s:  # nothing saved by the preview
+        assert ledger.patient_balance(s, pat_id) == money("130.00")
+
+    qtbot.keyClick(eob.grid, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert "Claim 260000123 is now Paid" in eob.result.text()
+    assert "Rivera, Ana owes 16.00" in eob.result.text()
+    with office.store.session() as s:
+        assert s.get(Claim, claim_id).status is ClaimStatus.PAID
+        assert ledger.patient_balance(s, pat_id, Party.PATIENT) == money("16.00")
+        assert ledger.patient_balance(s, pat_id, Party.INSURANCE) == money("0.00")
+    assert eob.grid.item(0, 4).text() == "0.00"
+    # The check is fully posted and leaves the open list.
+    assert "EFT-88120" not in " ".join(
+        eob.check_combo.itemText(i)
+        for i in range(eob.check_combo.count())
+        if i != eob.check_combo.currentIndex()
+    )
+
+    # The patient's ledger shows the balance line by line.
+    page.show_ledger(pat_id)
+    assert page.tabs.currentWidget() is page.ledger
+    assert "patient owes 16.00" in page.ledger.header.text()
+    assert page.ledger.rows.rows()[-1].balance == money("16.00")
+
+
+def test_patient_payment_is_applied_or_left_as_credit(qtbot, office, tmp_path, monkeypatch) -> None:
+    with office.store.unit_of_work() as s:
+        pat = factories.patient(s, "Nguyen", "Bao")
+        v = fm.visit(s, pat, office.provider_id, DOS, [("99213", "115.00")])
+        pat_id = pat.id
+    w = _window(qtbot, office, tmp_path, office.receptionist)
+    page = w.open_area("payments")
+    pp = page.patient
+    page.tabs.setCurrentWidget(pp)
+    qtbot.keyClicks(pp.finder.search, "nguyen")
+    qtbot.keyClick(pp.finder.search, Qt.Key.Key_Return)
+    assert "owes 115.00" in pp.account_label.text()
+    qtbot.keyClicks(pp.amount, "150")
+    assert pp.lines.item(0, 4).text() == "115.00"  # oldest first
+    assert "unapplied 35.00" in pp.running.text()
+    assert not pp.save_btn.isEnabled()
+    qtbot.keyClick(pp.amount, Qt.Key.Key_Return)  # Enter does not save it half-applied
+    with office.store.session() as s:
+        assert ledger.patient_balance(s, pat_id) == money("115.00")
+    pp.leave_credit.setChecked(True)
+    assert pp.save_btn.isEnabled()
+    qtbot.keyClick(pp.amount, Qt.Key.Key_Return)
+    assert "150.00 received, 115.00 applied, 35.00 left as credit" in pp.result.text()
+    with office.store.session() as s:
+        assert ledger.line_balance(s, v.line_ids[0]) == money("0.00")
+        assert ledger.patient_balance(s, pat_id) == money("-35.00")
+    assert pp.history.rows()[0].credit == money("35.00")
+
+    # The receipt (the front desk's receipt writer), opened in the viewer to print.
+    opened = []
+    monkeypatch.setattr(
+        QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url) or True)
+    )
+    qtbot.mouseClick(pp.receipt_btn, Qt.MouseButton.LeftButton)
+    assert "Receipt R" in pp.result.text()
+    path = Path(opened[0].toLocalFile())
+    assert path.parent == Paths(tmp_path).temp
+    with pdfplumber.open(path) as pdf:
+        text = pdf.pages[0].extract_text()
+    assert "RECEIPT" in text and "150.00" in text and "Nguyen, Bao" in text
+
+
+def test_statements_batch_runs_off_the_gui_thread_and_cancel_records_nothing(
+    qtbot, office, tmp_path
+) -> None:
+    with office.store.unit_of_work() as s:
+        for last in ("Abbott", "Brooks", "Castillo"):
+            pat = factories.patient(s, last, "Pat")
+            fm.visit(s, pat, office.provider_id, DOS, [("99213", "115.00")])
+    w = _window(qtbot, office, tmp_path, office.biller)
+    page = w.open_area("payments")
+    sp = page.statements
+    page.tabs.setCurrentWidget(sp)
+    assert sp.minimum.text() == "5.00"
+    qtbot.mouseClick(sp.find_btn, Qt.MouseButton.LeftButton)
+    assert len(sp.list.rows()) == 3
+    sp.list.selectRow(0)
+    qtbot.mouseClick(sp.skip_btn, Qt.MouseButton.LeftButton)
+    assert "2 statement(s), 230.00 in all" in sp.count.text()
+
+    # Cancel: pressing the progress dialog's Cancel stops the job; nothing is recorded.
+    with qtbot.waitSignal(sp.batch_finished, timeout=20000) as sig:
+        sp.start()
+        sp.dialog.findChild(QPushButton).click()  # the progress dialog's Cancel
+    assert sig.args == ["cancelled"]
+    assert "no statement was recorded" in sp.result.text()
+    with office.store.session() as s:
+        assert s.execute(select(func.count()).select_from(Statement)).scalar() == 0
+
+    with qtbot.waitSignal(sp.batch_finished, timeout=20000) as sig:
+        qtbot.mouseClick(sp.print_btn, Qt.MouseButton.LeftButton)
+    assert sig.args == ["done"]
+    assert "2 statement(s) made and recorded, 230.00 in all" in sp.result.text()
+    assert sp.pdf is not None and sp.pdf.exists()
+    assert sp.pdf.parent == Paths(tmp_path).temp  # print-only: the private temp folder
+    assert len(sp.sent.rows()) == 2 and all(r.notice_no == 1 for r in sp.sent.rows())
+    with office.store.session() as s:
+        assert s.execute(select(func.count()).select_from(Statement)).scalar() == 2
+    # The next run says second notice.
+    qtbot.mouseClick(sp.find_btn, Qt.MouseButton.LeftButton)
+    assert sorted(r.notice_no for r in sp.list.rows()) == [1, 2, 2]  # the one left out: first
+    assert page.open_record("statement", sp.sent.rows()[0].statement_id)
+
+
+def test_pay_a_vendor_bill(qtbot, office, tmp_path) -> None:
+    today = date.today()
+    with office.store.unit_of_work() as s:
+        vid = ap.add_vendor(
+            s, office.manager, ap.VendorInput("Midwest Medical Supply", phone="3125550177")
+        )
+        late = ap.add_bill(
+            s,
+            office.manager,
+            ap.BillInput(
+                vid,
+                "MMS-4410",
+                today - timedelta(days=50),
+                today - timedelta(days=20),
+                money("480.00"),
+                ExpenseCategory.SUPPLIES,
+            ),
+        )
+        ap.add_bill(
+            s,
+            office.manager,
+            ap.BillInput(
+                vid,
+                "MMS-4471",
+                today - timedelta(days=5),
+                today + timedelta(days=25),
+                money("75.10"),
+                ExpenseCategory.SUPPLIES,
+            ),
+        )
+    w = _window(qtbot, office, tmp_path, office.manager)
+    page = w.open_area("payments")
+    pg = page.payables
+    page.tabs.setCurrentWidget(pg)
+    assert [r.invoice_no for r in pg.bills.rows()] == ["MMS-4410", "MMS-4471"]
+    assert "1 overdue, 480.00" in pg.overdue.text()
+    red = pg.bills.model_.data(pg.bills.model_.index(0, 0), Qt.ItemDataRole.ForegroundRole)
+    assert red is not None and red.color().name() == "#c62828"
+    pg.bills.selectRow(0)
+    assert pg.pay_amount.text() == "480.00"
+    # A part payment by check first: the check number is asked for.
+    pg.pay_amount.clear()
+    qtbot.keyClicks(pg.pay_amount, "200")
+    qtbot.keyClick(pg.pay_amount, Qt.Key.Key_Return)
+    assert "1 problem" in pg.pay_summary.text()
+    assert "Check number is required" in pg.pay_marker.fields["check_no"][1].text()
+    qtbot.keyClicks(pg.pay_check, "4102")
+    qtbot.keyClick(pg.pay_check, Qt.Key.Key_Return)
+    assert "280.00 still open" in pg.result.text()
+    assert pg.bills.current().open == money("280.00")
+    qtbot.keyClicks(pg.pay_check, "4103")
+    qtbot.keyClick(pg.pay_check, Qt.Key.Key_Return)  # the rest (prefilled 280.00)
+    assert "the bill is paid in full" in pg.result.text()
+    assert [r.invoice_no for r in pg.bills.rows()] == ["MMS-4471"]
+    with office.store.session() as s:
+        paid = s.execute(
+            select(BillPayment.amount, BillPayment.check_no).where(BillPayment.bill_id == late)
+        ).all()
+    assert sorted(paid) == [(money("200.00"), "4102"), (money("280.00"), "4103")]
+    by_cat = dict(pg.by_category.rows())
+    assert by_cat["Supplies"] == Decimal("480.00")
+    assert page.open_record("bill", late)
+    assert pg.bills.current().bill_id == late
+
+
+def test_receptionist_sees_only_patient_payments(qtbot, office, tmp_path) -> None:
+    w = _window(qtbot, office, tmp_path, office.receptionist)
+    page = w.open_area("payments")
+    assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == [
+        "Patient pa&yment",
+        "Patient le&dger",
+    ]
+    assert page.eob is None and page.payables is None
+
+
+def test_open_record_payment_goes_to_the_check(qtbot, office, tmp_path) -> None:
+    with office.store.unit_of_work() as s:
+        payer = factories.payer(s, "Prairie Health Plan")
+        pid = fm.payer_check(s, office.biller, payer.id, "10.00", ref="CHK-9")
+        pat = s.execute(select(Patient).limit(1)).scalar()
+        assert pat is None
+    w = _window(qtbot, office, tmp_path, office.biller)
+    assert w.open_record("payment", pid)
+    page = w.open_area("payments")
+    assert "CHK-9" in page.eob.check_combo.currentText()
