@@ -374,6 +374,14 @@ KIND_LABELS = {
 def patient_ledger(s: Session, actor: Actor, patient_id: int) -> LedgerView:
     """Every entry of the patient's account, oldest first, with the running
     balance (audited view)."""
+    view = _ledger_view(s, actor, patient_id)
+    audit.record(
+        s, actor, "ledger_viewed", entity="patient", entity_id=patient_id, patient_id=patient_id
+    )
+    return view
+
+
+def _ledger_view(s: Session, actor: Actor, patient_id: int) -> LedgerView:
     require(actor, Permission.PAYMENT_PATIENT)
     from app.models.coding import ServiceLine
     from app.models.insurance import Payer
@@ -425,19 +433,32 @@ def patient_ledger(s: Session, actor: Actor, patient_id: int) -> LedgerView:
                 e.reverses_id is not None,
             )
         )
-    audit.record(s, actor, "ledger_viewed", entity="patient", entity_id=p.id, patient_id=p.id)
     return LedgerView(p.id, p.display_name, p.account_no, out, pat, ins)
+
+
+def ledger_pdf(s: Session, actor: Actor, patient_id: int, path: Path) -> LedgerView:
+    """The patient's ledger as a PDF at ``path``, for printing or saving (the
+    print or the copy is audited when it happens: ``ledger_printed``,
+    ``record_saved_copy``)."""
+    from app.services import office as office_service
+
+    view = _ledger_view(s, actor, patient_id)
+    render_ledger(view, office_service.practice(s).name, path)
+    return view
+
+
+def ledger_printed(s: Session, actor: Actor, patient_id: int) -> None:
+    """Audit the patient's ledger sent to the printer."""
+    require(actor, Permission.PAYMENT_PATIENT)
+    audit.record(
+        s, actor, "ledger_printed", entity="patient", entity_id=patient_id, patient_id=patient_id
+    )
 
 
 def print_patient_ledger(s: Session, actor: Actor, patient_id: int, path: Path) -> LedgerView:
     """The patient's ledger as a PDF at ``path`` (audited print)."""
-    from app.services import office as office_service
-
-    view = patient_ledger(s, actor, patient_id)
-    render_ledger(view, office_service.practice(s).name, path)
-    audit.record(
-        s, actor, "ledger_printed", entity="patient", entity_id=patient_id, patient_id=patient_id
-    )
+    view = ledger_pdf(s, actor, patient_id, path)
+    ledger_printed(s, actor, patient_id)
     return view
 
 

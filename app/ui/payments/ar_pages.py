@@ -17,29 +17,28 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
-    QMessageBox,
+    QMenu,
     QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from app.errors import Problem
 from app.models.ledger import AdjustmentType
 from app.money import fmt
 from app.services import aging, ledger, payments, statements
-from app.services.auth import Permission
-from app.ui import ops
+from app.services.auth import Actor, Permission
+from app.ui import ops, printing
 from app.ui.context import UiContext
 from app.ui.payments.common import (
     DateEdit,
     MoneyEdit,
     PatientFinder,
     RowsView,
-    open_to_print,
-    save_copy,
+    choose_pdf_path,
     status,
-    temp_pdf,
 )
 from app.ui.widgets import Column, ProblemMarker
 
@@ -307,15 +306,24 @@ class LedgerPage(QWidget):
         self.rows.setSortingEnabled(False)
         lay.addWidget(self.rows, 1)
         row = QHBoxLayout()
-        self.print_btn = QPushButton("&Print ledger")
+        self.print_btn = QPushButton("&Print ledger...")
         self.print_btn.setObjectName("ledgerPrint")
-        self.stmt_btn = QPushButton("Print a &statement")
+        self.stmt_btn = QPushButton("Print a &statement...")
         self.stmt_btn.setObjectName("ledgerStatement")
+        self.save_btn = QPushButton("Sa&ve as PDF")
+        self.save_btn.setObjectName("ledgerSave")
+        save_menu = QMenu(self.save_btn)
+        save_menu.addAction("The &ledger...", lambda: self.save_pdf("ledger"))
+        self.save_statement_action = save_menu.addAction(
+            "A &statement...", lambda: self.save_pdf("statement")
+        )
+        self.save_btn.setMenu(save_menu)
         self.wo_btn = QPushButton("&Write off...")
         self.wo_btn.setObjectName("ledgerWriteOff")
         self.rev_btn = QPushButton("&Reverse the selected posting...")
         self.rev_btn.setObjectName("ledgerReverse")
-        for b in (self.print_btn, self.stmt_btn, self.wo_btn, self.rev_btn):
+        self.buttons = [self.print_btn, self.stmt_btn, self.save_btn, self.wo_btn, self.rev_btn]
+        for b in self.buttons:
             row.addWidget(b)
         row.addStretch(1)
         lay.addLayout(row)
@@ -324,6 +332,8 @@ class LedgerPage(QWidget):
         lay.addWidget(self.result)
         self.wo_btn.setVisible(ctx.can(Permission.WRITE_OFF))
         self.stmt_btn.setVisible(ctx.can(Permission.STATEMENTS))
+        self.save_btn.setVisible(ctx.can(Permission.EXPORT))
+        self.save_statement_action.setVisible(ctx.can(Permission.STATEMENTS))
         self.rev_btn.setVisible(ctx.can(Permission.PAYMENT_INSURANCE))
         self.finder.picked.connect(self.load)
         self.print_btn.clicked.connect(self.print_ledger)
@@ -333,7 +343,7 @@ class LedgerPage(QWidget):
         self._enable()
 
     def _enable(self) -> None:
-        for b in (self.print_btn, self.stmt_btn, self.wo_btn, self.rev_btn):
+        for b in self.buttons:
             b.setEnabled(self.view is not None)
 
     def load(self, patient_id: int) -> None:
@@ -353,55 +363,70 @@ class LedgerPage(QWidget):
     def print_ledger(self) -> None:
         if self.patient_id is None:
             return
-        out = temp_pdf(self.ctx)
-        got = ops.run(self, self.ctx, payments.print_patient_ledger, self.patient_id, out)
-        if isinstance(got, ops.Failed):
-            out.unlink(missing_ok=True)
-            return
-        self._offer(out, "patient-ledger.pdf", "ledger")
+        pid = self.patient_id
+        got = printing.make_and_print(
+            self,
+            self.ctx,
+            "patient ledger",
+            payments.ledger_pdf,
+            lambda s, a, _v: payments.ledger_printed(s, a, pid),
+            pid,
+            on_finished=lambda outcome, n: self._printed("The ledger", outcome, n),
+        )
+        if got is not None and got.job is None:
+            status(self.result, "The ledger was not printed.", ok=False)
 
     def print_statement(self) -> None:
         if self.patient_id is None:
             return
-        out = temp_pdf(self.ctx)
-        got = ops.run(
+        on = date.today()
+        got = printing.make_and_print(
             self,
             self.ctx,
-            statements.print_statement,
+            "statement",
+            statements.statement_pdf,
+            lambda s, a, docs: statements.record_statements(s, a, docs, on),
             self.patient_id,
-            date.today(),
-            out,
+            on,
             changed="statements",
+            on_finished=lambda outcome, n: self._printed("The statement", outcome, n),
         )
-        if isinstance(got, ops.Failed):
-            out.unlink(missing_ok=True)
+        if got is None:
             return
-        status(self.result, f"Statement made and recorded: {fmt(got.total)} due.")
-        self._offer(out, "statement.pdf", "statement")
+        if got.job is None:
+            status(self.result, "The statement was not printed; nothing was recorded.", ok=False)
+        else:
+            due = got.made[0].amount_due
+            status(self.result, f"Statement made and recorded: {fmt(due)} due. Printing...")
 
-    def _offer(self, out: Path, suggested: str, what: str) -> None:
-        box = QMessageBox(self)
-        box.setWindowTitle("MedBill Desk")
-        box.setText("The PDF is ready.")
-        open_b = box.addButton("Open to print", QMessageBox.ButtonRole.AcceptRole)
-        save_b = box.addButton("Save a copy...", QMessageBox.ButtonRole.ActionRole)
-        box.addButton(QMessageBox.StandardButton.Close)
-        box.exec()
-        if box.clickedButton() is open_b:
-            open_to_print(self, out)
+    def _printed(self, what: str, outcome: printing.Outcome, pages: int) -> None:
+        if outcome is printing.Outcome.PRINTED:
+            status(self.result, f"{what} went to the printer ({pages} page(s)).")
+        else:
+            status(self.result, f"{what} was not printed.", ok=False)
+
+    def save_pdf(self, what: str) -> None:
+        """Save the ledger or a statement as a PDF where the person chooses
+        (an audited export; a saved statement is recorded as sent)."""
+        if self.patient_id is None:
             return
-        if box.clickedButton() is save_b:
-            save_copy(
-                self,
-                self.ctx,
-                out,
-                suggested,
-                "pdf",
-                payments.record_saved_copy,
-                what,
-                self.patient_id,
-            )
-        out.unlink(missing_ok=True)  # print-only: not kept
+        suggested = "patient-ledger.pdf" if what == "ledger" else "statement.pdf"
+        name = choose_pdf_path(self, f"Save the {what} as PDF", suggested)
+        if name is None:
+            return
+        pid, on = self.patient_id, date.today()
+
+        def save(s: Session, a: Actor, target: Path) -> None:
+            payments.record_saved_copy(s, a, what, pid, target.name)  # may refuse first
+            if what == "ledger":
+                payments.ledger_pdf(s, a, pid, target)
+            else:
+                docs = statements.statement_pdf(s, a, pid, on, target)
+                statements.record_statements(s, a, docs, on)
+
+        got = ops.run(self, self.ctx, save, name, changed="statements")
+        if not isinstance(got, ops.Failed):
+            status(self.result, f"Saved as {name.name}.")
 
     def write_off(self) -> None:
         if self.patient_id is None or self.view is None:

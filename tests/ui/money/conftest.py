@@ -1,0 +1,5 @@
+"""Payments screen fixtures."""
+
+from tests.ui.money.paper import paper
+
+__all__ = ["paper"]
