@@ -4,6 +4,7 @@ and a patient's ledger with its running balance."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import Problem
 from app.models.ledger import AdjustmentType
-from app.money import fmt
+from app.money import ZERO, fmt
 from app.services import aging, ledger, payments, statements
 from app.services.auth import Actor, Permission
 from app.ui import ops, printing
@@ -38,6 +39,7 @@ from app.ui.payments.common import (
     PatientFinder,
     RowsView,
     choose_pdf_path,
+    form_row,
     status,
 )
 from app.ui.widgets import Column, ProblemMarker
@@ -213,16 +215,39 @@ def _phone(p: str) -> str:
     return format_phone(p)
 
 
+def _parties(lines: list[payments.LineParties]) -> list[payments.PartyPart]:
+    """Each party's total over the lines, patient last."""
+    totals: dict[ledger.Resp, Decimal] = {}
+    labels: dict[ledger.Resp, str] = {}
+    for ln in lines:
+        for p in ln.parts:
+            totals[p.resp] = totals.get(p.resp, ZERO) + p.amount
+            labels[p.resp] = p.label
+    return [
+        payments.PartyPart(r, labels[r], v)
+        for r, v in sorted(totals.items(), key=lambda kv: kv[0].sort_key)
+        if v > ZERO
+    ]
+
+
 class WriteOffDialog(QDialog):
-    def __init__(
-        self, ctx: UiContext, patient_id: int, owes: str, parent: QWidget | None = None
-    ) -> None:
+    """Write off one party's balance (the patient's, or a payer's): bad
+    debt, small balance or courtesy, oldest line first. Office manager."""
+
+    def __init__(self, ctx: UiContext, patient_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.patient_id = ctx, patient_id
         self.setWindowTitle("Write off")
         self.setObjectName("writeOffDialog")
         form = QFormLayout(self)
-        form.addRow(QLabel(f"The patient owes {owes}."))
+        lines = ops.query(self, ctx, payments.line_parties, patient_id)
+        self.parties = _parties(lines if isinstance(lines, list) else [])
+        self.party = QComboBox()
+        self.party.setObjectName("woParty")
+        for p in self.parties:
+            self.party.addItem(f"{p.label} owes {fmt(p.amount)}", p.resp)
+        self.owes = QLabel()
+        self.owes.setObjectName("woOwes")
         self.amount = MoneyEdit("woAmount")
         self.kind = QComboBox()
         self.kind.setObjectName("woKind")
@@ -232,12 +257,12 @@ class WriteOffDialog(QDialog):
         self.memo.setObjectName("woMemo")
         self.on = DateEdit("woDate")
         errs = {k: QLabel() for k in ("amount", "kind", "memo")}
-        form.addRow("&Amount:", self.amount)
-        form.addRow("", errs["amount"])
-        form.addRow("&Kind:", self.kind)
-        form.addRow("&Why:", self.memo)
-        form.addRow("", errs["memo"])
-        form.addRow("&Date:", self.on)
+        form_row(form, "Whose &balance:", self.party)
+        form.addRow(self.owes)
+        form_row(form, "&Amount:", self.amount, errs["amount"])
+        form_row(form, "&Kind:", self.kind)
+        form_row(form, "&Why:", self.memo, errs["memo"])
+        form_row(form, "&Date:", self.on)
         self.summary = QLabel()
         form.addRow(self.summary)
         self.marker = ProblemMarker(
@@ -254,12 +279,27 @@ class WriteOffDialog(QDialog):
         bb.accepted.connect(self.save)
         bb.rejected.connect(self.reject)
         form.addRow(bb)
+        self.party.currentIndexChanged.connect(lambda _i: self._party())
+        self._party()
+        if not self.parties:
+            self.owes.setText("Nobody owes anything on this account.")
+            bb.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+
+    def _party(self) -> None:
+        i = self.party.currentIndex()
+        if 0 <= i < len(self.parties):
+            p = self.parties[i]
+            self.owes.setText(
+                f"{p.label} owes {fmt(p.amount)}; the oldest line is written off first."
+            )
+            self.amount.set_value(p.amount)
 
     def save(self) -> None:
         amount = self.amount.value()
         if amount is None:
             self.marker.show([Problem("amount", "Type the amount to write off")])
             return
+        resp = self.party.currentData()
         got = ops.run(
             self,
             self.ctx,
@@ -269,11 +309,170 @@ class WriteOffDialog(QDialog):
             AdjustmentType(self.kind.currentData()),
             on=self.on.value(),
             memo=self.memo.text(),
+            party=resp if resp is not None else ledger.PATIENT,
             on_invalid=lambda exc: self.marker.show(exc.problems),
             changed="ledger",
         )
         if not isinstance(got, ops.Failed):
             self.accept()
+
+
+class MoveBalanceDialog(QDialog):
+    """Move a line's balance by hand to another responsible party (the
+    patient, the secondary, back to a payer), with the reason. Biller."""
+
+    moved = Signal()
+
+    def __init__(self, ctx: UiContext, patient_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.patient_id = ctx, patient_id
+        self.setWindowTitle("Move a balance")
+        self.setObjectName("moveBalanceDialog")
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel("The lines with a balance, and who owes it:"))
+        self.lines = RowsView(
+            "moveLines",
+            [
+                Column("Service date", lambda r: r.dos),
+                Column("Code", lambda r: r.code),
+                Column("Balance", lambda r: r.balance, align_right=True),
+                Column(
+                    "Owed by",
+                    lambda r: "; ".join(f"{p.label} {fmt(p.amount)}" for p in r.parts),
+                ),
+            ],
+        )
+        self.lines.setMinimumHeight(150)
+        lay.addWidget(self.lines, 1)
+        form = QFormLayout()
+        self.source = QComboBox()
+        self.source.setObjectName("moveFrom")
+        self.target = QComboBox()
+        self.target.setObjectName("moveTo")
+        self.amount = MoneyEdit("moveAmount")
+        self.on = DateEdit("moveDate")
+        self.reason = QLineEdit()
+        self.reason.setObjectName("moveReason")
+        self.reason.setPlaceholderText("e.g. secondary on file after all; payer asked to rebill")
+        errs = {k: QLabel() for k in ("amount", "target", "reason")}
+        form_row(form, "&From:", self.source)
+        form_row(form, "&To:", self.target, errs["target"])
+        form_row(form, "&Amount:", self.amount, errs["amount"])
+        form_row(form, "&Date:", self.on)
+        form_row(form, "&Why:", self.reason, errs["reason"])
+        lay.addLayout(form)
+        self.preview = QLabel()
+        self.preview.setObjectName("movePreview")
+        self.preview.setWordWrap(True)
+        lay.addWidget(self.preview)
+        self.summary = QLabel()
+        lay.addWidget(self.summary)
+        self.marker = ProblemMarker(
+            {
+                "amount": (self.amount, errs["amount"]),
+                "target": (self.target, errs["target"]),
+                "reason": (self.reason, errs["reason"]),
+            },
+            self.summary,
+        )
+        bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.move_btn = bb.addButton("&Move  (Enter)", QDialogButtonBox.ButtonRole.ApplyRole)
+        self.move_btn.setObjectName("moveSave")
+        for b in bb.buttons():
+            b.setAutoDefault(False)  # Enter in a field moves; it never closes the dialog
+        bb.rejected.connect(self.reject)
+        self.move_btn.clicked.connect(self.save)
+        self.amount.returnPressed.connect(self.save)
+        self.reason.returnPressed.connect(self.save)
+        lay.addWidget(bb)
+        self.result = QLabel()
+        self.result.setObjectName("moveResult")
+        lay.addWidget(self.result)
+        self.lines.selectionModel().currentRowChanged.connect(lambda *_: self._line())
+        self.source.currentIndexChanged.connect(lambda _i: self._source())
+        for w in (self.target,):
+            w.currentIndexChanged.connect(lambda _i: self._preview())
+        self.amount.textChanged.connect(lambda _t: self._preview())
+        self.resize(760, 520)
+        self.reload()
+
+    def reload(self, keep: int | None = None) -> None:
+        got = ops.query(self, self.ctx, payments.line_parties, self.patient_id)
+        if isinstance(got, ops.Failed):
+            return
+        self.lines.set_rows(got)
+        if keep is not None:
+            self.lines.select_where(lambda r: r.service_line_id == keep)
+        self._line()
+
+    def _line(self) -> None:
+        ln = self.lines.current()
+        self.source.blockSignals(True)
+        self.source.clear()
+        if ln is not None:
+            for p in ln.parts:
+                if p.amount > ZERO:
+                    self.source.addItem(f"{p.label} ({fmt(p.amount)})", p.resp)
+        self.source.blockSignals(False)
+        self._source()
+
+    def _source(self) -> None:
+        ln = self.lines.current()
+        src = self.source.currentData()
+        self.target.blockSignals(True)
+        self.target.clear()
+        if ln is not None:
+            for p in ln.targets:
+                if p.resp != src:
+                    self.target.addItem(p.label, p.resp)
+        self.target.blockSignals(False)
+        part = next((p for p in ln.parts if p.resp == src), None) if ln else None
+        self.amount.set_value(part.amount if part else None)
+        self._preview()
+
+    def _preview(self) -> None:
+        ln = self.lines.current()
+        amount = self.amount.value()
+        if ln is None or amount is None or self.source.currentIndex() < 0:
+            self.preview.setText("")
+            return
+        src = self.source.currentText().split(" (")[0]
+        self.preview.setText(
+            f"Moves <b>{fmt(amount)}</b> of the {ln.dos:%m/%d/%Y} {ln.code} line from "
+            f"<b>{src}</b> to <b>{self.target.currentText()}</b>."
+        )
+
+    def save(self) -> None:
+        ln = self.lines.current()
+        if ln is None or self.source.currentData() is None:
+            return
+        amount = self.amount.value()
+        if amount is None:
+            self.marker.show([Problem("amount", "Type the amount to move")])
+            return
+        if self.target.currentData() is None:
+            self.marker.show([Problem("target", "Pick who the balance moves to")])
+            return
+        got = ops.run(
+            self,
+            self.ctx,
+            payments.move_balance,
+            ln.service_line_id,
+            self.source.currentData(),
+            self.target.currentData(),
+            amount,
+            on=self.on.value(),
+            reason=self.reason.text(),
+            on_invalid=lambda exc: self.marker.show(exc.problems),
+            changed="ledger",
+        )
+        if isinstance(got, ops.Failed):
+            return
+        self.marker.clear()
+        status(self.result, self.preview.text().replace("Moves", "Moved"))
+        self.reason.clear()
+        self.moved.emit()
+        self.reload(keep=ln.service_line_id)
 
 
 class LedgerPage(QWidget):
@@ -318,11 +517,20 @@ class LedgerPage(QWidget):
             "A &statement...", lambda: self.save_pdf("statement")
         )
         self.save_btn.setMenu(save_menu)
+        self.move_btn = QPushButton("&Move a balance...")
+        self.move_btn.setObjectName("ledgerMove")
         self.wo_btn = QPushButton("&Write off...")
         self.wo_btn.setObjectName("ledgerWriteOff")
         self.rev_btn = QPushButton("&Reverse the selected posting...")
         self.rev_btn.setObjectName("ledgerReverse")
-        self.buttons = [self.print_btn, self.stmt_btn, self.save_btn, self.wo_btn, self.rev_btn]
+        self.buttons = [
+            self.print_btn,
+            self.stmt_btn,
+            self.save_btn,
+            self.move_btn,
+            self.wo_btn,
+            self.rev_btn,
+        ]
         for b in self.buttons:
             row.addWidget(b)
         row.addStretch(1)
@@ -335,10 +543,14 @@ class LedgerPage(QWidget):
         self.save_btn.setVisible(ctx.can(Permission.EXPORT))
         self.save_statement_action.setVisible(ctx.can(Permission.STATEMENTS))
         self.rev_btn.setVisible(ctx.can(Permission.PAYMENT_INSURANCE))
+        self.move_btn.setVisible(ctx.can(Permission.PAYMENT_INSURANCE))
+        self.move_dialog: MoveBalanceDialog | None = None
+        self.wo_dialog: WriteOffDialog | None = None
         self.finder.picked.connect(self.load)
         self.print_btn.clicked.connect(self.print_ledger)
         self.stmt_btn.clicked.connect(self.print_statement)
         self.wo_btn.clicked.connect(self.write_off)
+        self.move_btn.clicked.connect(self.move_balance)
         self.rev_btn.clicked.connect(self.reverse)
         self._enable()
 
@@ -431,10 +643,22 @@ class LedgerPage(QWidget):
     def write_off(self) -> None:
         if self.patient_id is None or self.view is None:
             return
-        dlg = WriteOffDialog(self.ctx, self.patient_id, fmt(self.view.patient_part), self)
-        if dlg.exec():
-            self.load(self.patient_id)
-            status(self.result, "Written off.")
+        pid = self.patient_id
+        self.wo_dialog = WriteOffDialog(self.ctx, pid, self)
+        self.wo_dialog.accepted.connect(lambda: self._written_off(pid))
+        self.wo_dialog.open()
+
+    def _written_off(self, patient_id: int) -> None:
+        self.load(patient_id)
+        status(self.result, "Written off.")
+
+    def move_balance(self) -> None:
+        if self.patient_id is None:
+            return
+        pid = self.patient_id
+        self.move_dialog = MoveBalanceDialog(self.ctx, pid, self)
+        self.move_dialog.moved.connect(lambda: self.load(pid))
+        self.move_dialog.open()
 
     def reverse(self) -> None:
         r = self.rows.current()
