@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QProgressBar,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -33,6 +34,7 @@ from app.services import aging, ledger, payments, statements
 from app.services.auth import Actor, Permission
 from app.ui import ops, printing
 from app.ui.context import UiContext
+from app.ui.payments.background import BackgroundCall
 from app.ui.payments.common import (
     DateEdit,
     MoneyEdit,
@@ -55,6 +57,7 @@ def _bucket_columns(first: str) -> list[Column[aging.AgingRow]]:
 
 class AgingPage(QWidget):
     open_patient = Signal(int)
+    computed = Signal()  # the aging (or its failure) is on screen
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -80,9 +83,18 @@ class AgingPage(QWidget):
         row.addStretch(1)
         row.addWidget(self.export_btn)
         lay.addLayout(row)
+        busy_row = QHBoxLayout()
+        self.busy = QProgressBar()
+        self.busy.setObjectName("agingBusy")
+        self.busy.setRange(0, 0)  # no steps to count: a busy bar
+        self.busy.setMaximumWidth(160)
+        self.busy.setTextVisible(False)
+        self.busy.hide()
         self.totals = QLabel("")
         self.totals.setObjectName("agingTotals")
-        lay.addWidget(self.totals)
+        busy_row.addWidget(self.busy)
+        busy_row.addWidget(self.totals, 1)
+        lay.addLayout(busy_row)
         split = QSplitter(Qt.Orientation.Vertical)
         self.payers = RowsView("agingPayers", _bucket_columns("Payer"))
         self.patients = RowsView("agingPatients", _bucket_columns("Patient"))
@@ -90,24 +102,51 @@ class AgingPage(QWidget):
         split.addWidget(self.patients)
         split.setStretchFactor(1, 3)
         lay.addWidget(split, 1)
-        self.export_btn.setEnabled(ctx.can(Permission.EXPORT))
+        self.can_export = ctx.can(Permission.EXPORT)
+        self.export_btn.setEnabled(self.can_export)
+        self.call: BackgroundCall | None = None
         self.run_btn.clicked.connect(self.run)
         self.export_btn.clicked.connect(self.export)
         self.patients.activated.connect(self._patient)
 
     def run(self) -> None:
-        got = ops.query(
-            self, self.ctx, aging.aging, self.as_of.value(), aging.Basis(self.basis.currentData())
-        )
-        if isinstance(got, ops.Failed):
+        """Compute the aging off the GUI thread (up to a second or two on ten
+        years of history); the screen stays live with a busy bar."""
+        if self.call is not None:
             return
+        as_of, basis = self.as_of.value(), aging.Basis(self.basis.currentData())
+        self.call = BackgroundCall(self.ctx, aging.aging, as_of, basis)
+        self.call.finished.connect(self._shown)
+        self.call.failed.connect(self._failed)
+        self._busy(True)
+        self.totals.setText(f"Computing the aging as of {as_of:%m/%d/%Y}...")
+        self.call.start()
+
+    def _busy(self, on: bool) -> None:
+        self.busy.setVisible(on)
+        self.run_btn.setEnabled(not on)
+        self.export_btn.setEnabled(self.can_export and not on)
+        self.as_of.setEnabled(not on)
+        self.basis.setEnabled(not on)
+
+    def _failed(self, message: str) -> None:
+        self.call = None
+        self._busy(False)
+        status(self.totals, message, ok=False)
+        self.computed.emit()
+
+    def _shown(self, got: aging.AgingReport) -> None:
+        self.call = None
+        self._busy(False)
         self.payers.set_rows([*got.payers, got.payer_total])
         self.patients.set_rows([*got.patients, got.patient_total])
         t = got.total
+        self.totals.setStyleSheet("")
         self.totals.setText(
             f"<b>Total A/R {fmt(t.total)}</b>: payers {fmt(got.payer_total.total)}, patients "
             f"{fmt(got.patient_total.total)}; over 90 days {fmt(t.over_90)}"
         )
+        self.computed.emit()
 
     def _patient(self, _index: object) -> None:
         r = self.patients.current()
