@@ -281,6 +281,26 @@ class DuplicateDialog(QDialog):
         self.save_anyway.emit()
 
 
+class _OthersSearch(PatientSearch):
+    """The search box, leaving out the patient whose form this is."""
+
+    def __init__(self, ctx: UiContext, own_id: int | None, parent: QWidget) -> None:
+        self.own_id = own_id
+        super().__init__(ctx, parent)
+
+    def run(self) -> None:
+        super().run()
+        if self.own_id is not None and any(h.id == self.own_id for h in self.model.rows):
+            self.model.set_rows([h for h in self.model.rows if h.id != self.own_id])
+            n = len(self.model.rows)
+            if not self.status.text().startswith("First"):
+                self.status.setText(
+                    f"{n} patient{'s' if n != 1 else ''} found." if n else "No patient found."
+                )
+            if n:
+                self.table.selectRow(0)
+
+
 class GuarantorPicker(QWidget):
     """The guarantor as another registered patient, found with the same
     typeahead search as the Patients tab: type, Down into the results, Enter
@@ -294,13 +314,13 @@ class GuarantorPicker(QWidget):
         self.patient_id: int | None = None
         self.picked_text = ""
         self.own_id = patient_id
-        self.search = PatientSearch(ctx, self)
+        self.search = _OthersSearch(ctx, patient_id, self)
         self.box = self.search.box
         self.box.setObjectName("guarantor_patient_id")
         self.box.setStyleSheet("")
         self.box.setPlaceholderText("Find the guarantor if they are a patient here (smi jo)")
         self.search.table.setObjectName("guarantorResults")
-        self.search.table.setMaximumHeight(130)
+        self.search.table.setMaximumHeight(150)
         self.chosen = QLabel()
         self.chosen.setObjectName("guarantorChosen")
         self.chosen.setStyleSheet("color: #1b5e20;")

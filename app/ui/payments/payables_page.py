@@ -245,7 +245,7 @@ class PayablesPage(QWidget):
             "apVendors",
             [
                 Column("Vendor", lambda r: r.name),
-                Column("Phone", lambda r: r.phone),
+                Column("Phone", lambda r: r.phone, display=format_phone),
                 Column("Category", lambda r: r.default_category.label),
                 Column("Open", lambda r: r.open_balance, align_right=True),
             ],
@@ -259,6 +259,7 @@ class PayablesPage(QWidget):
         self.v_name.setObjectName("apVendorName")
         self.v_address = QLineEdit()
         self.v_address.setObjectName("apVendorAddress")
+        self.v_address.setMinimumWidth(320)
         self.v_city = QLineEdit()
         self.v_city.setObjectName("apVendorCity")
         self.v_state = QLineEdit()
@@ -326,8 +327,8 @@ class PayablesPage(QWidget):
                 Column("Amount", lambda r: r.amount, align_right=True),
                 Column("Category", lambda r: r.category.label),
                 Column("Day", lambda r: r.day_of_month, align_right=True),
-                Column("Next bill", lambda r: r.next_date),
-                Column("Active", lambda r: r.active),
+                Column("Next bill", lambda r: r.next_date if r.active else None),
+                Column("Status", lambda r: "Running" if r.active else "Stopped"),
             ],
         )
         lay.addWidget(self.rec_list, 1)

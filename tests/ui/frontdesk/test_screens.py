@@ -400,3 +400,24 @@ def test_the_guarantor_picked_from_registered_patients_by_keyboard(
     qtbot.keyClicks(picker.box, "nobody")
     assert picker.patient_id is None and picker.chosen.text() == ""
     assert form.fields.widgets["guarantor_last_name"].isEnabled()
+
+
+def test_the_guarantor_search_leaves_out_the_patient_being_edited(
+    qtbot, office, window, keys
+) -> None:
+    with office.store.unit_of_work() as s:
+        kid = fd.register(s, office.receptionist, last_name="Alvarez", first_name="Tomas")
+        fd.register(s, office.receptionist, last_name="Alvarez", first_name="Rosa", phone_home="")
+    w, page = window(office.receptionist)
+    page.open_patient(kid)
+    keys.press(w, Qt.Key.Key_F2)
+    form = page.patient_form
+    qtbot.waitUntil(form.isVisible)
+    form.guarantor_self.setChecked(False)
+    picker = form.guarantor_patient
+    picker.box.setFocus()
+    qtbot.keyClicks(picker.box, "alvarez")
+    qtbot.waitUntil(lambda: bool(picker.search.hits()))
+    assert [h.name for h in picker.search.hits()] == ["Alvarez, Rosa E."]
+    assert picker.search.status.text() == "1 patient found."
+    form.dirty = False
