@@ -31,7 +31,7 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound, Problem, UserFacingError, ValidationError
@@ -973,27 +973,7 @@ class OwingLine:
 
 def patient_lines_owing(s: Session, patient_ids: Sequence[int]) -> list[OwingLine]:
     """Lines where the patient's part is above zero, oldest first."""
-    rows = s.execute(
-        select(
-            LedgerEntry.service_line_id,
-            func.sum(LedgerEntry.amount),
-        )
-        .where(
-            LedgerEntry.patient_id.in_(list(patient_ids)),
-            LedgerEntry.party == Party.PATIENT,
-            LedgerEntry.service_line_id.is_not(None),
-        )
-        .group_by(LedgerEntry.service_line_id)
-    ).all()
-    owing = {int(lid): sum_money(v) for lid, v in rows if lid is not None and sum_money(v) > ZERO}
-    if not owing:
-        return []
-    out = [
-        OwingLine(lid, f.patient_id, f.provider_id, f.dos, f.line_no, f.code, owing[lid])
-        for lid, f in _line_facts(s, owing).items()
-    ]
-    out.sort(key=lambda ln: (ln.dos, ln.service_line_id))
-    return out
+    return _lines_owing(s, patient_ids, [LedgerEntry.party == Party.PATIENT])
 
 
 def lines_owing_to(s: Session, patient_ids: Sequence[int], r: Resp) -> list[OwingLine]:
@@ -1002,16 +982,28 @@ def lines_owing_to(s: Session, patient_ids: Sequence[int], r: Resp) -> list[Owin
     if r.is_patient:
         return patient_lines_owing(s, patient_ids)
     e = LedgerEntry
-    rows = s.execute(
-        select(e.service_line_id, func.sum(e.amount))
-        .where(
-            e.patient_id.in_(list(patient_ids)),
+    return _lines_owing(
+        s,
+        patient_ids,
+        [
             e.party == Party.INSURANCE,
             e.policy_id.is_(None) if r.policy_id is None else e.policy_id == r.policy_id,
             e.payer_id.is_(None) if r.payer_id is None else e.payer_id == r.payer_id,
-            e.service_line_id.is_not(None),
+        ],
+    )
+
+
+def _lines_owing(
+    s: Session, patient_ids: Sequence[int], party_is: Sequence[ColumnElement[bool]]
+) -> list[OwingLine]:
+    rows = s.execute(
+        select(LedgerEntry.service_line_id, func.sum(LedgerEntry.amount))
+        .where(
+            LedgerEntry.patient_id.in_(list(patient_ids)),
+            LedgerEntry.service_line_id.is_not(None),
+            *party_is,
         )
-        .group_by(e.service_line_id)
+        .group_by(LedgerEntry.service_line_id)
     ).all()
     owing = {int(lid): sum_money(v) for lid, v in rows if lid is not None and sum_money(v) > ZERO}
     if not owing:

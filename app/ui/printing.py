@@ -465,3 +465,23 @@ def make_and_print(
         on_finished=on_finished,
     )
     return Printed(made, job)
+
+
+def print_receipt(
+    parent: QWidget | None,
+    ctx: UiContext,
+    payment_id: int,
+    on_finished: Callable[[Outcome, int], None] | None = None,
+) -> Printed[Any] | None:
+    """A patient payment's receipt to the printer (front desk and payments)."""
+    from app.services import checkin
+
+    return make_and_print(
+        parent,
+        ctx,
+        "receipt",
+        checkin.receipt_pdf,
+        lambda s, a, _r: checkin.receipt_printed(s, a, payment_id),
+        payment_id,
+        on_finished=on_finished,
+    )

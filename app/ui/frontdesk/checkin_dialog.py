@@ -357,16 +357,7 @@ class CheckInDialog(QDialog):
     def print_receipt(self) -> None:
         if self.payment is None:
             return
-        pid = self.payment.payment_id
-        got = printing.make_and_print(
-            self,
-            self.ctx,
-            "receipt",
-            checkin.receipt_pdf,
-            lambda s, a, _r: checkin.receipt_printed(s, a, pid),
-            pid,
-            on_finished=self._printed,
-        )
+        got = printing.print_receipt(self, self.ctx, self.payment.payment_id, self._printed)
         if got is not None and got.job is None:
             self._receipt_note("Receipt not printed.")
 

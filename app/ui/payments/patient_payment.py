@@ -382,15 +382,7 @@ class PatientPaymentPage(QWidget):
         pid = self._receipt_payment()
         if pid is None:
             return
-        got = printing.make_and_print(
-            self,
-            self.ctx,
-            "receipt",
-            checkin.receipt_pdf,
-            lambda s, a, _r: checkin.receipt_printed(s, a, pid),
-            pid,
-            on_finished=self._printed,
-        )
+        got = printing.print_receipt(self, self.ctx, pid, self._printed)
         if got is None:
             return
         if got.job is None:

@@ -9,7 +9,6 @@ from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
 
 from app.config import Paths
@@ -27,15 +26,6 @@ from tests import factories_money as fm
 
 DOS = date.today() - timedelta(days=40)
 QT_NOISE = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-
-
-@pytest.fixture(autouse=True)
-def no_dialogs(monkeypatch):
-    def boom(*args, **kwargs):
-        raise AssertionError(f"unexpected message box: {args[1:3]}")
-
-    for name in ("warning", "information", "critical"):
-        monkeypatch.setattr(QMessageBox, name, staticmethod(boom))
 
 
 def _page(qtbot, office, tmp_path, actor):

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pdfplumber
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QMessageBox, QPushButton
+from PySide6.QtWidgets import QLineEdit, QPushButton
 from sqlalchemy import func, select
 
 from app.config import Paths
@@ -33,17 +33,6 @@ from tests import factories
 from tests import factories_money as fm
 
 DOS = date.today() - timedelta(days=40)
-
-
-@pytest.fixture(autouse=True)
-def no_dialogs(monkeypatch):
-    """A message box would wait for a click: fail loudly instead."""
-
-    def boom(*args, **kwargs):
-        raise AssertionError(f"unexpected message box: {args[1:3]}")
-
-    for name in ("warning", "information", "critical"):
-        monkeypatch.setattr(QMessageBox, name, staticmethod(boom))
 
 
 def _window(qtbot, office, tmp_path, actor) -> MainWindow:
