@@ -7,6 +7,7 @@ verified by opening it and comparing row counts with the source.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ import sqlcipher3
 from sqlalchemy import Engine
 
 from app.errors import StoreError
-from app.store.engine import key_pragma, move_aside, table_counts
+from app.store.engine import check_integrity, key_pragma, move_aside, table_counts
 
 BACKUP_SUFFIX = ".medbill-backup"
 
@@ -83,7 +84,8 @@ def open_backup_counts(path: Path, key_literal: str) -> dict[str, int]:
         except sqlcipher3.DatabaseError:
             raise StoreError(
                 "This backup could not be opened: the passphrase is wrong, or the file is "
-                "not a MedBill Desk backup."
+                "not a MedBill Desk backup. Type the passphrase that was used when the "
+                "backup was made, or choose another backup file."
             ) from None
         problems = cur.execute("PRAGMA cipher_integrity_check").fetchall()
         if problems:
@@ -101,17 +103,33 @@ def make_backup(
 ) -> BackupResult:
     """Back up to ``dest`` (keyed with ``passphrase`` or the store key) and verify it."""
     literal = passphrase if passphrase else key_pragma(store_key)
+    # A damaged page would be copied (or stop the copy half-way): refuse first.
+    check_integrity(engine)
+    if Path(dest).exists():
+        raise StoreError(f"{Path(dest).name} already exists; choose another file name.")
     try:
         counts = export_copy(engine, dest, literal)
         copied = open_backup_counts(dest, literal)
     except StoreError:
+        _remove_quietly(Path(dest))  # ours, written just now, and not verified
         raise
-    except sqlcipher3.Error as exc:
-        raise StoreError(f"The backup could not be written: {exc}") from None
+    except (sqlcipher3.Error, OSError) as exc:
+        # A half-written copy is no backup: remove it so nobody trusts it later.
+        _remove_quietly(Path(dest))
+        reason = str(exc).split("\n")[0]
+        raise StoreError(
+            f"The backup could not be written to {Path(dest).parent} ({reason}). "
+            "Check that the disk or USB stick has room and is writable, then try again."
+        ) from None
     if copied != counts:
         Path(dest).unlink(missing_ok=True)
         raise StoreError("The backup did not verify (row counts differ); nothing was kept.")
     return BackupResult(Path(dest), counts)
+
+
+def _remove_quietly(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
 
 
 def default_backup_name(now: datetime | None = None) -> str:

@@ -25,7 +25,6 @@ from typing import Any
 import keyring
 import keyring.backend
 import keyring.errors
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from app.errors import StoreError
 
@@ -165,6 +164,8 @@ def write_key_file(path: Path, key: bytes, passphrase: str, *, n: int = SCRYPT_N
         raise StoreError("The office passphrase must be at least 12 characters.")
     salt, nonce = os.urandom(16), os.urandom(12)
     kek = _kek(passphrase, salt, n, SCRYPT_R, SCRYPT_P)
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # only for key files
+
     ct = AESGCM(kek).encrypt(nonce, key, b"medbill-store-key")
     doc: dict[str, Any] = {
         "version": 1,
@@ -193,7 +194,12 @@ def read_key_file(path: Path, passphrase: str) -> bytes:
         raise StoreError(
             "The key file next to the store is missing or damaged. Use your recovery key."
         ) from None
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     try:
         return AESGCM(_kek(passphrase, salt, n, r, p)).decrypt(nonce, ct, b"medbill-store-key")
     except Exception:
-        raise StoreError("That office passphrase is not correct.") from None
+        raise StoreError(
+            "That office passphrase is not correct. Type it again (capitals matter), "
+            "or open the store with your printed recovery key."
+        ) from None
