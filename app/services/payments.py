@@ -374,6 +374,7 @@ KIND_LABELS = {
 def patient_ledger(s: Session, actor: Actor, patient_id: int) -> LedgerView:
     """Every entry of the patient's account, oldest first, with the running
     balance (audited view)."""
+    require(actor, Permission.PAYMENT_PATIENT)
     view = _ledger_view(s, actor, patient_id)
     audit.record(
         s, actor, "ledger_viewed", entity="patient", entity_id=patient_id, patient_id=patient_id
