@@ -22,7 +22,11 @@ from sqlalchemy.orm import Session
 
 from app.errors import PermissionDenied
 from app.models.audit import AuditEvent
-from app.models.ledger import PaymentMethod
+from app.models.coding import ServiceLine
+from app.models.insurance import Policy
+from app.models.ledger import Party, PaymentMethod
+from app.models.patient import Patient
+from app.models.payables import ExpenseCategory, RecurringBill
 from app.models.staff import Role, User
 from app.services import (
     aging,
@@ -39,8 +43,10 @@ from app.services import (
     patients,
     payables,
     payers,
+    payments,
     practice_analysis,
     settings,
+    statements,
     users,
 )
 from app.services.auth import ROLE_PERMISSIONS, Actor, Permission
@@ -231,6 +237,49 @@ SERVICE_CALLS: list[ServiceCall] = [
         ),
     ),
     ServiceCall("payables.vendors", Permission.PAYABLES, lambda s, a, e: payables.vendors(s, a)),
+    ServiceCall(
+        "payables.restart_recurring",
+        Permission.PAYABLES,
+        lambda s, a, e: payables.restart_recurring(
+            s, a, _latest(s, RecurringBill.id), date.today()
+        ),
+        prepare=lambda s, e: _stopped_recurring_bill(s, e),
+    ),
+    ServiceCall(
+        "payments.line_parties",
+        Permission.PAYMENT_PATIENT,
+        lambda s, a, e: payments.line_parties(s, a, e.patient_id),
+    ),
+    ServiceCall(
+        "payments.patient_ledger",
+        Permission.PAYMENT_PATIENT,
+        lambda s, a, e: payments.patient_ledger(s, a, e.patient_id),
+    ),
+    ServiceCall(
+        "payments.ledger_printed",
+        Permission.PAYMENT_PATIENT,
+        lambda s, a, e: payments.ledger_printed(s, a, e.patient_id),
+    ),
+    ServiceCall(
+        "payments.move_balance",
+        Permission.PAYMENT_INSURANCE,
+        lambda s, a, e: payments.move_balance(
+            s,
+            a,
+            _latest(s, ServiceLine.id),
+            ledger.PATIENT,
+            ledger.Resp(Party.INSURANCE, _latest(s, Policy.id), _latest(s, Policy.payer_id)),
+            Decimal("10.00"),
+            on=date.today(),
+            reason="payer to be billed",
+        ),
+        prepare=lambda s, e: _insured_line(s, e),
+    ),
+    ServiceCall(
+        "statements.run_reprinted",
+        Permission.STATEMENTS,
+        lambda s, a, e: statements.run_reprinted(s, a, 0),
+    ),
     # reports area
     ServiceCall(
         "month_totals.month_report",
@@ -269,6 +318,28 @@ SERVICE_CALLS: list[ServiceCall] = [
 ]
 
 ROLES = [Role.RECEPTIONIST, Role.BILLER, Role.MANAGER]
+
+
+def _latest(s: Session, column: object) -> int:
+    return int(s.execute(select(func.max(column))).scalar_one())  # type: ignore[arg-type]
+
+
+def _stopped_recurring_bill(s: Session, e: Env) -> None:
+    vid = payables.add_vendor(s, e.manager, payables.VendorInput("Oak Street Realty"))
+    rid = payables.add_recurring(
+        s,
+        e.manager,
+        payables.RecurringInput(vid, Decimal("1800.00"), ExpenseCategory.RENT, date.today()),
+    )
+    payables.stop_recurring(s, e.manager, rid)
+
+
+def _insured_line(s: Session, e: Env) -> None:
+    from tests import factories_money
+
+    pat = s.get(Patient, e.patient_id)
+    factories.policy(s, pat, factories.payer(s))
+    factories_money.visit(s, pat, e.provider_id, date.today(), [("99213", "115.00")])
 
 
 def _env(office_, folder: Path) -> Env:
@@ -381,7 +452,6 @@ NOT_YET_IN_THE_MATRIX = {
     "payments.account",
     "payments.apply_account_credit",
     "payments.find_patients",
-    "payments.patient_ledger",
     "payments.patient_payments",
     "payments.record_saved_copy",
     "payments.take_patient_payment",
