@@ -9,7 +9,8 @@ STAMP  := $(VENV)/.stamp-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "MedBill Desk needs Python 3.11 or newer"; exit 1; }
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
+		{ rm -rf $(VENV); scripts/sysdeps.sh venv && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
 	@rm -f $(VENV)/.stamp-* && touch $@
@@ -48,8 +49,11 @@ screenshots: $(STAMP)
 		xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python $$f || exit 1; done
 
 dist: $(STAMP)
+	@scripts/sysdeps.sh dist
 	$(BIN)/python -m pip install -q -e '.[dist]'
-	$(BIN)/pyinstaller --noconfirm build.spec
+	$(BIN)/pyinstaller --noconfirm --log-level WARN build.spec
+	dist/medbill/medbill --version
+	QT_QPA_PLATFORM=offscreen dist/medbill/medbill --self-check
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -27,6 +27,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="folder of the office store (default: the user's data folder)",
     )
     ap.add_argument("--version", action="store_true")
+    # For benchmarks and packaging checks (see app/ui/probe.py); not for people.
+    ap.add_argument("--exit-when-shown", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--self-check", action="store_true", help=argparse.SUPPRESS)
     return ap.parse_args(argv)
 
 
@@ -40,6 +43,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if args.self_check:
+        from app.ui.probe import self_check
+
+        return self_check()
+    if args.exit_when_shown:
+        from app.ui.probe import install_exit_when_shown
+
+        install_exit_when_shown()
     from app.ui.startup import run
 
     return run(args)

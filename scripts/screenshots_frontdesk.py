@@ -1,11 +1,14 @@
 """Screenshots of the front desk screens (``make screenshots``): search with
-typeahead, a patient, the patient form, the policy screen, the verification
-form, the day list, check-in stopped by the gate, check-in with the copay,
-verify tomorrow, the override list and the payer list."""
+typeahead, a patient, the patient form (and its guarantor picked among the
+registered patients), the policy screen, the verification form, the day
+list, check-in stopped by the gate, check-in with the copay, the
+"Double-book?" question, verify tomorrow, the override list and the payer
+list."""
 
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -13,11 +16,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMessageBox, QScrollArea
 from sqlalchemy import select
 
 from app.models.insurance import Payer, Policy
+from app.models.patient import Patient
 from app.models.schedule import Appointment, AppointmentStatus
-from app.services import checkin, policies
+from app.services import appointments, checkin, policies
+from app.ui.frontdesk import day_list
 from scripts import shots
 
 
@@ -85,6 +91,40 @@ def main() -> None:
     form.dirty = False
     form.reject()
 
+    # The guarantor: another patient of the office, found with the typeahead.
+    with store.session() as s:
+        child = s.execute(
+            select(Patient)
+            .where(Patient.guarantor_is_patient.is_(False), Patient.merged_into_id.is_(None))
+            .order_by(Patient.id)
+            .limit(1)
+        ).scalar_one()
+        child_id, family = child.id, child.last_name
+    form = page.edit_patient(child_id)
+    assert form is not None
+    form.resize(900, 860)
+    picker = form.guarantor_patient
+    form.guarantor_self.setChecked(True)
+    form.guarantor_self.setChecked(False)
+    form.findChild(QScrollArea).ensureWidgetVisible(picker, 0, 260)
+    picker.box.setFocus()
+    QTest.keyClicks(picker.box, family[:4].lower())
+    shots.settle(300)
+    form.grab().save(str(shots.OUT / "frontdesk-guarantor-search.png"))
+    print("saved frontdesk-guarantor-search")
+    hits = [h for h in picker.search.hits() if h.id != child_id]
+    if hits:
+        picker.search.table.selectRow(picker.search.hits().index(hits[0]))
+        picker.search._choose(picker.search.hits().index(hits[0]))
+        form.fields.widgets["guarantor_relationship"].setText("parent")
+        shots.settle()
+        form.findChild(QScrollArea).ensureWidgetVisible(picker, 0, 200)
+        shots.settle()
+        form.grab().save(str(shots.OUT / "frontdesk-guarantor-picked.png"))
+        print("saved frontdesk-guarantor-picked")
+    form.dirty = False
+    form.reject()
+
     # A new patient with problems shown next to the fields.
     form = page.new_patient()
     form.resize(900, 860)
@@ -123,7 +163,29 @@ def main() -> None:
     dlg.accept()
     screen.accept()
 
-    # The day list, and a check-in stopped by the gate.
+    # The day list, and a check-in stopped by the gate. The demo office has
+    # no visits on a weekend: then the morning is booked here (check-in is
+    # for today's visits only).
+    with store.session() as s, s.begin():
+        if not appointments.day_list(s, actor, date.today()):
+            provider = appointments.providers(s, actor)[0][0]
+            insured = s.execute(
+                select(Policy.patient_id).where(Policy.rank == 1).order_by(Policy.id).limit(8)
+            ).scalars()
+            for n, pid in enumerate(insured):
+                appointments.book(
+                    s,
+                    actor,
+                    appointments.AppointmentInput(
+                        pid,
+                        provider,
+                        date.today(),
+                        f"{9 + n // 3}:{(n % 3) * 20:02d}",
+                        20,
+                        "Follow-up",
+                    ),
+                    allow_conflicts=True,
+                )
     page.tabs.setCurrentWidget(page.day_list)
     page.day_list.reload()
     shots.save(w, "frontdesk-day-list")
@@ -163,6 +225,38 @@ def main() -> None:
         dlg.accept()
     page.day_list.reload()
     shots.save(w, "frontdesk-day-list-after")
+
+    # Booking another patient over a scheduled visit: "Double-book?"
+    taken = next((r for r in page.day_list.model.rows if r.status_label == "Scheduled"), None)
+    if taken is not None:
+        other = next(h for h in page.search.hits() if h.id != taken.patient_id)
+        page.day_list.new(other.id, f"{other.name}   Account {other.account_no}")
+        aform = page.day_list.form
+        aform.fields.set("provider_id", taken.provider_id)
+        aform.fields.set("day", taken.day)
+        aform.fields.set("start", taken.time_text)
+        aform.fields.set("reason", "Follow-up")
+
+        def show_question(parent: object, title: str, text: str) -> bool:
+            box = QMessageBox(
+                QMessageBox.Icon.Question,
+                title,
+                text,
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                aform,
+            )
+            box.setDefaultButton(QMessageBox.StandardButton.No)
+            box.show()
+            shots.settle(300)
+            box.grab().save(str(shots.OUT / "frontdesk-double-book.png"))
+            print("saved frontdesk-double-book")
+            box.close()
+            return False
+
+        day_list.ask_yes_no = show_question
+        aform.save()
+        aform.dirty = False
+        aform.reject()
 
     page.tabs.setCurrentWidget(page.verify_tomorrow)
     page.verify_tomorrow.reload()

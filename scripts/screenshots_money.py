@@ -1,7 +1,9 @@
 """Screenshots of the Payments area (``make screenshots``): an EOB being
 posted with its preview, a patient payment, the statements batch, the aging,
-the patient ledger and the office's bills; and the first page of a printed
-statement (docs/money-statement-pdf.png, rendered with pdftoppm)."""
+the patient ledger with a balance being moved and a payer's balance written
+off, and the office's bills (reports, a vendor being edited, a recurring bill
+stopped); and the first page of a printed statement
+(docs/money-statement-pdf.png, rendered with pdftoppm)."""
 
 from __future__ import annotations
 
@@ -14,13 +16,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from PySide6.QtCore import QEventLoop
 from shots import OUT, app, demo_store, main_window, save, settle
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.models.claims import Claim, ClaimStatus
 from app.models.coding import ServiceLine
 from app.models.insurance import Payer
-from app.models.ledger import PaymentMethod
+from app.models.ledger import LedgerEntry, Party, PaymentMethod
 from app.models.patient import Patient
 from app.money import money
 from app.services import statements
@@ -91,19 +94,63 @@ def main() -> None:
     sp.find()
     save(w, "money-statements")
 
+    # The aging is computed in its own thread: wait for it.
     page.tabs.setCurrentWidget(page.aging)
+    loop = QEventLoop()
+    page.aging.computed.connect(loop.quit)
     page.aging.run()
+    loop.exec()
     save(w, "money-aging")
 
-    page.show_ledger(pat.id)
-    save(w, "money-ledger")
-
+    # The patient ledger as the office manager sees it (every button), and
+    # the two hand corrections: a balance moved, a payer's balance written off.
+    with store.read_session() as s, s.begin():
+        insured = s.execute(
+            select(LedgerEntry.patient_id)
+            .where(LedgerEntry.party == Party.INSURANCE, LedgerEntry.service_line_id.is_not(None))
+            .group_by(LedgerEntry.patient_id)
+            .having(func.sum(LedgerEntry.amount) > money("0.00"))
+            .order_by(LedgerEntry.patient_id)
+            .limit(1)
+        ).scalar_one()
     w2 = main_window(store, paths, "manager")
     p2 = w2.open_area("payments")
+    p2.show_ledger(insured)
+    save(w2, "money-ledger")
+    lp = p2.ledger
+    lp.move_balance()
+    dlg = lp.move_dialog
+    dlg.lines.select_where(lambda r: any(not p.resp.is_patient for p in r.parts))
+    dlg.target.setCurrentIndex(max(0, dlg.target.count() - 1))
+    dlg.reason.setText("Plan ended before this visit (payer letter); patient owes it")
+    settle(300)
+    dlg.grab().save(str(OUT / "money-move-balance.png"))
+    print("saved money-move-balance")
+    dlg.reject()
+    lp.write_off()
+    wo = lp.wo_dialog
+    wo.memo.setText("Payer denied as untimely; office error")
+    settle(300)
+    wo.grab().save(str(OUT / "money-write-off.png"))
+    print("saved money-write-off")
+    wo.reject()
+
     p2.tabs.setCurrentWidget(p2.payables)
-    p2.payables.show_paid.setChecked(False)
-    p2.payables.tabs.setCurrentIndex(4)
+    pg = p2.payables
+    pg.show_paid.setChecked(False)
+    pg.tabs.setCurrentIndex(4)
     save(w2, "money-payables")
+    pg.tabs.setCurrentIndex(2)
+    pg.vendor_list.selectRow(0)
+    pg.edit_vendor()
+    save(w2, "money-payables-vendor")
+    pg.new_vendor()
+    pg.tabs.setCurrentIndex(3)
+    if pg.rec_list.rows():
+        pg.rec_list.selectRow(0)
+        pg.stop_recurring()
+        pg.rec_list.selectRow(0)
+    save(w2, "money-payables-recurring")
 
     # The printed statement, as the guarantor would see it.
     if shutil.which("pdftoppm"):

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Qt system libraries MedBill Desk needs (Debian 12 / Ubuntu).
 # As root it runs apt-get; otherwise it prints the exact line to run.
-# Usage: scripts/sysdeps.sh [test|run|screenshots]
+# Usage: scripts/sysdeps.sh [test|run|screenshots|dist|venv]
 set -euo pipefail
 want=${1:-run}
 pkgs=(libegl1 libgl1 libx11-6 libxkbcommon0 libfontconfig1 libfreetype6 libglib2.0-0 libdbus-1-3)
@@ -11,6 +11,8 @@ case "$want" in
   run) pkgs+=("${window[@]}") ;;
   test) pkgs+=(poppler-utils) ;;
   screenshots) pkgs+=("${window[@]}" xvfb xauth poppler-utils) ;;
+  dist) pkgs+=(binutils) ;;  # PyInstaller reads the libraries with objdump
+  venv) pkgs=(python3-venv) ;;  # Debian's python3 makes no venv with pip without it
 esac
 if ! command -v dpkg-query >/dev/null 2>&1; then
   echo "sysdeps: not a Debian/Ubuntu system; install the Qt 6 runtime libraries yourself." >&2

@@ -13,8 +13,13 @@ import importlib
 import random
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from app.config import Paths
+    from app.store.engine import Store
 
 STEPS = (
     "app.demo.office",  # practice, providers, staff, payers, patients, policies, verifications
@@ -54,3 +59,28 @@ def build_office(s: Session, size: OfficeSize = OfficeSize()) -> None:
                 continue  # that part of the office is not built by this version
             raise
         mod.populate(s, rng, size)
+
+
+def build_demo_store(paths: Paths, size: int = 300) -> bytes:
+    """Create the demo office's encrypted store at ``paths.store`` with a fresh
+    random key that is never written anywhere, fill it, close it, and return
+    the key. Safe to run in a worker thread (the connection is closed in it)."""
+    from app.store.engine import open_store
+    from app.store.keys import new_key
+
+    key = new_key()
+    store = open_store(paths.store, key, create=True, backup_dir=paths.backups)
+    try:
+        with store.unit_of_work() as s:
+            build_office(s, OfficeSize(patients=size))
+    finally:
+        store.close()
+    return key
+
+
+def open_demo_store(paths: Paths, size: int = 300) -> Store:
+    """A throwaway demo store (``OfficeSize(patients=size)``), open, its key
+    kept in memory only. The caller removes ``paths.data_dir`` at the end."""
+    from app.store.engine import open_store
+
+    return open_store(paths.store, build_demo_store(paths, size), backup_dir=paths.backups)

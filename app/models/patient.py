@@ -33,6 +33,7 @@ class Patient(Base):
         Index("ix_patient_last_dob", "search_last", "dob"),
         Index("ix_patient_phone", "phone_home"),
         Index("ix_patient_mobile", "phone_mobile"),
+        Index("ix_patient_work", "phone_work"),
         # Opening a patient lists the records merged into it.
         Index("ix_patient_merged_into", "merged_into_id"),
     )

@@ -36,3 +36,5 @@ class User(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set on every successful log-in (the Admin list shows it; stale accounts stand out).
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

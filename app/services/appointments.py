@@ -144,10 +144,101 @@ def _record(s: Session, actor: Actor, action: str, a: Appointment, **details: An
     )
 
 
-def book(s: Session, actor: Actor, data: AppointmentInput, *, today: date | None = None) -> int:
-    """Put a visit on the list. Returns the appointment id."""
+@dataclass(frozen=True)
+class Conflict:
+    """Another visit in the way of a booking."""
+
+    appointment_id: int
+    kind: str  # "provider": overlaps the provider's visit; "patient": same patient, same day
+    text: str
+
+
+class ScheduleConflicts(UserFacingError):
+    """The provider is already booked at that time, or the patient already
+    has a visit that day: the receptionist may book anyway."""
+
+    def __init__(self, conflicts: list[Conflict]) -> None:
+        lines = "\n".join(f"- {c.text}" for c in conflicts)
+        double = any(c.kind == "provider" for c in conflicts)
+        super().__init__(
+            ("Double-book?" if double else "Book another visit the same day?") + "\n" + lines
+        )
+        self.conflicts = conflicts
+
+
+# Visits that hold their time: not cancelled, not a no-show.
+HOLDING = (
+    AppointmentStatus.SCHEDULED,
+    AppointmentStatus.CHECKED_IN,
+    AppointmentStatus.COMPLETED,
+)
+
+
+def conflicts(
+    s: Session, values: dict[str, Any], *, exclude_id: int | None = None
+) -> list[Conflict]:
+    """Visits that overlap this one for the same provider, and the patient's
+    other visits that day (any provider)."""
+    day, start, minutes = values["day"], values["start"], values["minutes"]
+    begin = start.hour * 60 + start.minute
+    end = begin + minutes
+    rows = s.execute(
+        select(Appointment, Patient, Provider)
+        .join(Patient, Patient.id == Appointment.patient_id)
+        .join(Provider, Provider.id == Appointment.provider_id)
+        .where(
+            Appointment.day == day,
+            Appointment.status.in_(HOLDING),
+            (Appointment.provider_id == values["provider_id"])
+            | (Appointment.patient_id == values["patient_id"]),
+        )
+        .order_by(Appointment.start, Appointment.id)
+    ).all()
+    out = []
+    for a, p, prov in rows:
+        if a.id == exclude_id:
+            continue
+        a_begin = a.start.hour * 60 + a.start.minute
+        a_end = a_begin + a.minutes
+        when = f"{_clock(a_begin)}-{_clock(a_end)}"
+        doctor = display_name(prov.last_name, prov.first_name)
+        if a.patient_id == values["patient_id"]:
+            out.append(
+                Conflict(
+                    a.id,
+                    "patient",
+                    f"{p.display_name} is already booked on {day:%m/%d/%Y} at {when} with {doctor}.",
+                )
+            )
+        elif a_begin < end and begin < a_end:
+            out.append(
+                Conflict(a.id, "provider", f"{doctor} already has {p.display_name} at {when}.")
+            )
+    out.sort(key=lambda c: c.kind != "provider")
+    return out
+
+
+def _clock(minutes: int) -> str:
+    return time(minutes // 60 % 24, minutes % 60).strftime("%I:%M %p").lstrip("0")
+
+
+def book(
+    s: Session,
+    actor: Actor,
+    data: AppointmentInput,
+    *,
+    today: date | None = None,
+    allow_conflicts: bool = False,
+) -> int:
+    """Put a visit on the list. Returns the appointment id. Raises
+    ``ScheduleConflicts`` when the provider is booked at that time or the
+    patient already has a visit that day, unless ``allow_conflicts`` (the
+    receptionist said yes: audited as a double booking)."""
     require(actor, Permission.SCHEDULE)
     values = _check(s, data, today or date.today())
+    found = conflicts(s, values)
+    if found and not allow_conflicts:
+        raise ScheduleConflicts(found)
     a = Appointment(status=AppointmentStatus.SCHEDULED, **values)
     s.add(a)
     s.flush()
@@ -159,8 +250,19 @@ def book(s: Session, actor: Actor, data: AppointmentInput, *, today: date | None
         provider_id=a.provider_id,
         visit_type=a.visit_type,
         self_pay=a.self_pay,
+        **_accepted(found),
     )
     return a.id
+
+
+def _accepted(found: list[Conflict]) -> dict[str, Any]:
+    """What the audit row says about conflicts the receptionist accepted."""
+    if not found:
+        return {}
+    return {
+        "double_booked": [c.appointment_id for c in found if c.kind == "provider"],
+        "same_day": [c.appointment_id for c in found if c.kind == "patient"],
+    }
 
 
 def _must_be(a: Appointment, *allowed: AppointmentStatus) -> None:
@@ -178,21 +280,29 @@ def move(
     data: AppointmentInput,
     *,
     today: date | None = None,
+    allow_conflicts: bool = False,
 ) -> None:
     """Change a scheduled visit's day, time, provider, reason or type (audited
-    with old and new values)."""
+    with old and new values). A new time that overlaps the provider's other
+    visits, or a day the patient is already booked, raises
+    ``ScheduleConflicts`` unless ``allow_conflicts``."""
     require(actor, Permission.SCHEDULE)
     a = _appointment(s, appointment_id)
     _must_be(a, AppointmentStatus.SCHEDULED)
     data.patient_id = a.patient_id
     values = _check(s, data, today or date.today())
+    when = (a.day, a.start, a.minutes, a.provider_id)
+    moved = when != (values["day"], values["start"], values["minutes"], values["provider_id"])
+    found = conflicts(s, values, exclude_id=a.id) if moved else []
+    if found and not allow_conflicts:
+        raise ScheduleConflicts(found)
     before = _snap(a)
     for k, v in values.items():
         setattr(a, k, v)
     diff = audit.changes(before, _snap(a))
     if diff:
         s.flush()
-        _record(s, actor, "appointment_moved", a, changes=diff)
+        _record(s, actor, "appointment_moved", a, changes=diff, **_accepted(found))
 
 
 def _snap(a: Appointment) -> dict[str, Any]:

@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session
 
 from app.models.audit import AuditEvent
 from app.models.base import utcnow
+from app.models.patient import Patient
 from app.models.practice import Setting
 from app.services.auth import Actor, Permission, require
+from app.services.patients_search import search_key
 
 GENESIS = "0" * 64
 HEAD_KEY = "audit.head"
@@ -154,6 +156,26 @@ class AuditRow:
     entity_id: str
     patient_id: int | None
     details: dict[str, Any] | None
+    patient: str = ""  # "Last, First (account no)" when the row is about a patient
+
+
+def patient_ids_matching(s: Session, text: str, limit: int = 500) -> list[int]:
+    """Patients an audit filter means: an account number, or a name typed as
+    "Last", "Last, First" or "Last First" (prefixes, accents and case ignored)."""
+    text = text.strip()
+    if not text:
+        return []
+    if text.replace("-", "").isdigit():
+        q = select(Patient.id).where(Patient.account_no == text)
+    else:
+        if "," in text:
+            last, first = (part.strip() for part in text.split(",", 1))
+        else:
+            last, _, first = text.partition(" ")
+        q = select(Patient.id).where(Patient.search_last.startswith(search_key(last)))
+        if search_key(first):
+            q = q.where(Patient.search_first.startswith(search_key(first)))
+    return list(s.execute(q.limit(limit)).scalars())
 
 
 def search(
@@ -165,24 +187,60 @@ def search(
     date_from: date | None = None,
     date_to: date | None = None,
     patient_id: int | None = None,
+    patient: str | None = None,
     limit: int = 1000,
 ) -> list[AuditRow]:
-    """Newest first. Dates are local calendar days, inclusive."""
+    """Newest first. Dates are local calendar days, inclusive. ``patient`` is
+    an account number or a name (see ``patient_ids_matching``); a search by
+    patient is itself audited ("audit_searched"), since it shows who looked at
+    that patient's record."""
     require(actor, Permission.AUDIT_VIEW)
-    q = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
+    q = (
+        select(AuditEvent, Patient.last_name, Patient.first_name, Patient.account_no)
+        .outerjoin(Patient, Patient.id == AuditEvent.patient_id)
+        .order_by(AuditEvent.id.desc())
+        .limit(limit)
+    )
     if username:
         q = q.where(AuditEvent.username == username)
     if action:
         q = q.where(AuditEvent.action == action)
     if patient_id is not None:
         q = q.where(AuditEvent.patient_id == patient_id)
+    if patient and patient.strip():
+        ids = patient_ids_matching(s, patient)
+        q = q.where(AuditEvent.patient_id.in_(ids))
     if date_from:
         q = q.where(AuditEvent.at >= _local_midnight(date_from))
     if date_to:
         q = q.where(AuditEvent.at < _local_midnight(date_to + timedelta(days=1)))
+    rows = [
+        AuditRow(
+            e.id,
+            e.at,
+            e.username,
+            e.action,
+            e.entity,
+            e.entity_id,
+            e.patient_id,
+            e.details,
+            f"{last}, {first} ({acct})" if acct else "",
+        )
+        for e, last, first, acct in s.execute(q)
+    ]
+    if patient and patient.strip():
+        record(s, actor, "audit_searched", details={"patient": patient.strip(), "rows": len(rows)})
+    return rows
+
+
+def usernames(s: Session) -> list[str]:
+    """Every user name that appears in the log (including failed log-ins)."""
     return [
-        AuditRow(e.id, e.at, e.username, e.action, e.entity, e.entity_id, e.patient_id, e.details)
-        for e in s.execute(q).scalars()
+        u
+        for u in s.execute(
+            select(AuditEvent.username).distinct().order_by(AuditEvent.username)
+        ).scalars()
+        if u
     ]
 
 

@@ -7,6 +7,7 @@ manager-only service gets ``PermissionDenied`` whatever the screen shows.
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -184,7 +185,7 @@ def login(
         )
         return LoginRefused("The user name or password is not correct.")
     if user.locked_until and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        minutes = max(1, math.ceil((user.locked_until - now).total_seconds() / 60))
         audit.record(
             s, None, f"{action}_failed", username=user.username, details={"reason": "locked out"}
         )
@@ -203,6 +204,7 @@ def login(
         return LoginRefused("The user name or password is not correct.")
     user.failed_logins = 0
     user.locked_until = None
+    user.last_login_at = now
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     actor = actor_for(user)

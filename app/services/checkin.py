@@ -377,11 +377,18 @@ def receipt(s: Session, actor: Actor, payment_id: int) -> Receipt:
     )
 
 
-def _write_receipt(
-    s: Session, actor: Actor, payment_id: int, target: Path, action: str, **details: object
-) -> Receipt:
+def receipt_pdf(s: Session, actor: Actor, payment_id: int, target: Path) -> Receipt:
+    """Write the receipt PDF to ``target`` for printing (a private temp file
+    the caller removes). Not audited here: ``receipt_printed`` records the
+    print once the person has confirmed it in the print dialog."""
     r = receipt(s, actor, payment_id)
     render_receipt(r, target)
+    return r
+
+
+def _audit_receipt(
+    s: Session, actor: Actor, payment_id: int, r: Receipt, action: str, **details: object
+) -> None:
     pay = s.get(Payment, payment_id)
     audit.record(
         s,
@@ -392,15 +399,23 @@ def _write_receipt(
         patient_id=pay.patient_id if pay else None,
         details={"amount": fmt(r.amount), **details},
     )
-    return r
+
+
+def receipt_printed(s: Session, actor: Actor, payment_id: int) -> None:
+    """Audit a receipt sent to the printer."""
+    _audit_receipt(s, actor, payment_id, receipt(s, actor, payment_id), "receipt_printed")
 
 
 def print_receipt(s: Session, actor: Actor, payment_id: int, path: Path) -> Receipt:
     """Write the receipt PDF to ``path`` (a private temp file the caller
     prints and removes); audited as a print."""
-    return _write_receipt(s, actor, payment_id, path, "receipt_printed")
+    r = receipt_pdf(s, actor, payment_id, path)
+    _audit_receipt(s, actor, payment_id, r, "receipt_printed")
+    return r
 
 
 def save_receipt_as(s: Session, actor: Actor, payment_id: int, path: Path) -> Receipt:
     """Save the receipt PDF where the person chose: an explicit, audited export."""
-    return _write_receipt(s, actor, payment_id, path, "receipt_saved", path=str(path))
+    r = receipt_pdf(s, actor, payment_id, path)
+    _audit_receipt(s, actor, payment_id, r, "receipt_saved", path=str(path))
+    return r

@@ -31,7 +31,7 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound, Problem, UserFacingError, ValidationError
@@ -651,6 +651,11 @@ def _line_facts(s: Session, line_ids: Iterable[int]) -> dict[int, LineFacts]:
     return out
 
 
+def line_facts(s: Session, line_ids: Iterable[int]) -> dict[int, LineFacts]:
+    """Patient, provider, date of service, line number and code of service lines."""
+    return _line_facts(s, line_ids)
+
+
 def apply_credit(
     s: Session,
     actor: Actor,
@@ -865,6 +870,16 @@ def transfer(
 WRITE_OFF_TYPES = (AdjustmentType.BAD_DEBT, AdjustmentType.SMALL_BALANCE, AdjustmentType.COURTESY)
 
 
+def party_name(s: Session, r: Resp) -> str:
+    """A responsible party in plain words: "the patient", or the payer."""
+    if r.is_patient:
+        return "the patient"
+    from app.models.insurance import Payer
+
+    name = s.execute(select(Payer.name).where(Payer.id == r.payer_id)).scalar()
+    return str(name) if name else "the payer"
+
+
 def write_off(
     s: Session,
     actor: Actor,
@@ -875,8 +890,10 @@ def write_off(
     on: date,
     memo: str = "",
     lines: Sequence[int] | None = None,
+    party: Resp = PATIENT,
 ) -> list[LedgerEntry]:
-    """Write off ``amount`` of the patient's part, oldest line first (or only
+    """Write off ``amount`` of one party's part of the patient's lines (the
+    patient's by default, or a policy's), oldest line first (or only
     ``lines``). Bad debt, small balance or courtesy; office manager only."""
     require(actor, Permission.WRITE_OFF)
     problems: list[Problem] = []
@@ -886,15 +903,17 @@ def write_off(
         problems.append(Problem("amount", "Amount must be more than 0.00"))
     if kind is AdjustmentType.BAD_DEBT and not memo.strip():
         problems.append(Problem("memo", "Say why the balance is bad debt"))
-    open_lines = patient_lines_owing(s, [patient_id])
+    open_lines = lines_owing_to(s, [patient_id], party)
     if lines is not None:
         open_lines = [ln for ln in open_lines if ln.service_line_id in set(lines)]
     owed = sum((ln.owed for ln in open_lines), ZERO)
     if amount > owed:
+        who = party_name(s, party)
         problems.append(
             Problem(
                 "amount",
-                f"The patient owes {fmt(owed)} on those lines; cannot write off {fmt(amount)}",
+                f"{who[0].upper()}{who[1:]} owes {fmt(owed)} on those lines; "
+                f"cannot write off {fmt(amount)}",
             )
         )
     if problems:
@@ -912,7 +931,9 @@ def write_off(
                 amount=-x,
                 patient_id=ln.patient_id,
                 service_line_id=ln.service_line_id,
-                party=Party.PATIENT,
+                party=party.party,
+                policy_id=party.policy_id,
+                payer_id=party.payer_id,
                 provider_id=ln.provider_id,
                 adjustment_type=kind,
                 memo=memo,
@@ -926,7 +947,14 @@ def write_off(
         actor,
         entries,
         action="written_off",
-        details={"kind": kind.value, "amount": fmt(amount), "memo": memo},
+        details={
+            "kind": kind.value,
+            "amount": fmt(amount),
+            "memo": memo,
+            "party": "patient" if party.is_patient else "insurance",
+            "policy_id": party.policy_id,
+            "payer_id": party.payer_id,
+        },
     )
 
 
@@ -945,15 +973,35 @@ class OwingLine:
 
 def patient_lines_owing(s: Session, patient_ids: Sequence[int]) -> list[OwingLine]:
     """Lines where the patient's part is above zero, oldest first."""
+    return _lines_owing(s, patient_ids, [LedgerEntry.party == Party.PATIENT])
+
+
+def lines_owing_to(s: Session, patient_ids: Sequence[int], r: Resp) -> list[OwingLine]:
+    """Lines where party ``r`` (the patient, or one policy) owes something,
+    oldest first."""
+    if r.is_patient:
+        return patient_lines_owing(s, patient_ids)
+    e = LedgerEntry
+    return _lines_owing(
+        s,
+        patient_ids,
+        [
+            e.party == Party.INSURANCE,
+            e.policy_id.is_(None) if r.policy_id is None else e.policy_id == r.policy_id,
+            e.payer_id.is_(None) if r.payer_id is None else e.payer_id == r.payer_id,
+        ],
+    )
+
+
+def _lines_owing(
+    s: Session, patient_ids: Sequence[int], party_is: Sequence[ColumnElement[bool]]
+) -> list[OwingLine]:
     rows = s.execute(
-        select(
-            LedgerEntry.service_line_id,
-            func.sum(LedgerEntry.amount),
-        )
+        select(LedgerEntry.service_line_id, func.sum(LedgerEntry.amount))
         .where(
             LedgerEntry.patient_id.in_(list(patient_ids)),
-            LedgerEntry.party == Party.PATIENT,
             LedgerEntry.service_line_id.is_not(None),
+            *party_is,
         )
         .group_by(LedgerEntry.service_line_id)
     ).all()

@@ -16,6 +16,7 @@ from app.validation import (
     Checker,
     digits,
     ein_problem,
+    format_phone,
     normalize_phone,
     npi_problem,
     phone_problem,
@@ -130,21 +131,41 @@ def is_set_up(s: Session) -> bool:
     return s.get(Practice, 1) is not None
 
 
-def set_up_office(
-    s: Session, practice: PracticeInput, providers: list[ProviderInput], manager: NewUserInput
-) -> Actor:
-    """First start: the practice, its providers and the first office manager.
-    Validates everything at once; returns the manager, logged in."""
-    if is_set_up(s):
-        raise UserFacingError("This office is already set up.")
+def check_set_up(
+    practice: PracticeInput, providers: list[ProviderInput], manager: NewUserInput
+) -> Checker:
+    """Every problem of a first set-up at once (fields ``provider<i>.x``,
+    ``manager.x``, ``providers`` for the list as a whole)."""
     c = check_practice(practice)
     if not providers:
         c.add("providers", "Add at least one rendering provider")
+    seen: set[str] = set()
     for i, p in enumerate(providers):
         check_provider(p, c, prefix=f"provider{i}.")
+        npi = p.npi.strip()
+        if npi and npi in seen:
+            c.add(f"provider{i}.npi", f"Two providers cannot share NPI {npi}")
+        seen.add(npi)
     manager.role = Role.MANAGER
     check_new_user(manager, c, prefix="manager.")
-    c.raise_if_any()
+    return c
+
+
+def set_up_office(
+    s: Session,
+    practice: PracticeInput,
+    providers: list[ProviderInput],
+    manager: NewUserInput,
+    *,
+    key_kept: str = "",
+    recovery_printed: bool = False,
+) -> Actor:
+    """First start: the practice, its providers and the first office manager.
+    Validates everything at once; returns the manager, logged in (audited:
+    "office_set_up" and the manager's "login")."""
+    if is_set_up(s):
+        raise UserFacingError("This office is already set up.")
+    check_set_up(practice, providers, manager).raise_if_any()
     s.add(_practice_from(practice))
     for p in providers:
         s.add(_provider_from(p))
@@ -163,8 +184,14 @@ def set_up_office(
         "office_set_up",
         entity="practice",
         entity_id=1,
-        details={"practice": practice.name, "providers": len(providers)},
+        details={
+            "practice": practice.name.strip(),
+            "providers": len(providers),
+            "key_kept_in": key_kept,
+            "recovery_key_printed": recovery_printed,
+        },
     )
+    audit.record(s, actor, "login")
     return actor
 
 
@@ -230,7 +257,17 @@ def update_provider(
     s: Session, actor: Actor, provider_id: int, data: ProviderInput, active: bool = True
 ) -> Provider:
     require(actor, Permission.SETTINGS)
-    check_provider(data).raise_if_any()
+    c = check_provider(data)
+    if (
+        data.npi.strip()
+        and s.execute(
+            select(func.count())
+            .select_from(Provider)
+            .where(Provider.npi == data.npi.strip(), Provider.id != provider_id)
+        ).scalar()
+    ):
+        c.add("npi", f"Another provider has NPI {data.npi.strip()}")
+    c.raise_if_any()
     p = s.get(Provider, provider_id)
     if p is None:
         raise NotFound("That provider no longer exists.")
@@ -250,3 +287,61 @@ def update_provider(
         details=audit.changes(before, after),
     )
     return p
+
+
+def practice_input(s: Session) -> PracticeInput:
+    """The practice as the settings form shows it."""
+    p = practice(s)
+    return PracticeInput(
+        name=p.name,
+        address1=p.address1,
+        address2=p.address2,
+        city=p.city,
+        state=p.state,
+        zip=p.zip,
+        phone=format_phone(p.phone),
+        ein=p.ein,
+        billing_npi=p.billing_npi,
+        taxonomy=p.taxonomy,
+    )
+
+
+@dataclass(frozen=True)
+class ProviderRow:
+    id: int
+    name: str
+    credentials: str
+    npi: str
+    taxonomy: str
+    active: bool
+    last_name: str = ""
+    first_name: str = ""
+    middle_name: str = ""
+
+
+def provider_rows(s: Session, *, active_only: bool = False) -> list[ProviderRow]:
+    return [
+        ProviderRow(
+            p.id,
+            p.display_name,
+            p.credentials,
+            p.npi,
+            p.taxonomy,
+            p.active,
+            p.last_name,
+            p.first_name,
+            p.middle_name,
+        )
+        for p in providers(s, active_only=active_only)
+    ]
+
+
+def provider_input(row: ProviderRow) -> ProviderInput:
+    return ProviderInput(
+        last_name=row.last_name,
+        first_name=row.first_name,
+        middle_name=row.middle_name,
+        credentials=row.credentials,
+        npi=row.npi,
+        taxonomy=row.taxonomy,
+    )

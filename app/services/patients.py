@@ -85,6 +85,9 @@ class PatientInput:
     emergency_relationship: str = ""
     emergency_phone: str = ""
     guarantor_is_patient: bool = True
+    # Another registered patient who gets the statements (their own name and
+    # address are used; the fields below stay empty).
+    guarantor_patient_id: int | None = None
     guarantor_last_name: str = ""
     guarantor_first_name: str = ""
     guarantor_relationship: str = ""
@@ -195,10 +198,12 @@ def check_patient(data: PatientInput, *, today: date | None = None) -> _Clean:
         elif ssn.startswith(("000", "666", "9")) or ssn[3:5] == "00" or ssn[5:] == "0000":
             c.add("ssn", "SSN is not a number the Social Security Administration issues")
 
+    registered = not data.guarantor_is_patient and data.guarantor_patient_id is not None
     if not data.guarantor_is_patient:
+        c.require("guarantor_relationship", data.guarantor_relationship, "Guarantor relationship")
+    if not data.guarantor_is_patient and not registered:
         c.require("guarantor_last_name", data.guarantor_last_name, "Guarantor last name")
         c.require("guarantor_first_name", data.guarantor_first_name, "Guarantor first name")
-        c.require("guarantor_relationship", data.guarantor_relationship, "Guarantor relationship")
         c.require("guarantor_address1", data.guarantor_address1, "Guarantor street address")
         c.require("guarantor_city", data.guarantor_city, "Guarantor city")
         c.check("guarantor_state", state_problem(data.guarantor_state.strip()), "Guarantor state")
@@ -241,25 +246,82 @@ def check_patient(data: PatientInput, *, today: date | None = None) -> _Clean:
     }
     for name in PHONE_FIELDS:
         values[name] = normalize_phone(getattr(data, name))
+    # A registered guarantor's name, address and phone are on their own record.
+    person = not data.guarantor_is_patient and not registered
     for name in (
         "guarantor_last_name",
         "guarantor_first_name",
-        "guarantor_relationship",
         "guarantor_address1",
         "guarantor_address2",
         "guarantor_city",
         "guarantor_zip",
     ):
-        values[name] = "" if data.guarantor_is_patient else getattr(data, name).strip()
-    values["guarantor_state"] = (
-        "" if data.guarantor_is_patient else data.guarantor_state.strip().upper()
+        values[name] = getattr(data, name).strip() if person else ""
+    values["guarantor_state"] = data.guarantor_state.strip().upper() if person else ""
+    values["guarantor_relationship"] = (
+        "" if data.guarantor_is_patient else data.guarantor_relationship.strip()
     )
-    if data.guarantor_is_patient:
+    values["guarantor_patient_id"] = data.guarantor_patient_id if registered else None
+    if not person:
         values["guarantor_phone"] = ""
     values.update(dates)
     if data.ssn is not None:
         values["ssn"] = ssn or ""
     return _Clean(values, dob)
+
+
+def guarantor_problems(
+    s: Session, data: PatientInput, patient_id: int | None = None
+) -> list[Problem]:
+    """A registered guarantor must be on file, someone else, and get their
+    own statements (statements go one level up, never along a chain)."""
+    gid = data.guarantor_patient_id
+    field_ = "guarantor_patient_id"
+    if data.guarantor_is_patient or gid is None:
+        return []
+    g = s.get(Patient, gid)
+    if g is None:
+        return [Problem(field_, "Guarantor: that patient is not on file; find them again")]
+    if g.merged_into_id:
+        return [Problem(field_, "Guarantor: that record was merged into another patient")]
+    if gid == patient_id:
+        return [Problem(field_, "Guarantor: pick another patient, or tick 'the patient'")]
+    if g.guarantor_patient_id is not None:
+        up = s.get(Patient, g.guarantor_patient_id)
+        who = f"{up.display_name} ({up.account_no})" if up else "another patient"
+        return [
+            Problem(
+                field_,
+                f"Guarantor: {g.display_name}'s statements go to {who}; pick {who} instead",
+            )
+        ]
+    if patient_id is not None:
+        on_account = s.execute(
+            select(func.count()).where(
+                Patient.guarantor_patient_id == patient_id, Patient.id != patient_id
+            )
+        ).scalar_one()
+        if on_account:
+            return [
+                Problem(
+                    field_,
+                    f"Guarantor: this patient is the guarantor of {on_account} other "
+                    "patient(s), so gets their own statements",
+                )
+            ]
+    return []
+
+
+def _checked(s: Session, data: PatientInput, patient_id: int | None, today: date | None) -> _Clean:
+    """``check_patient`` and the guarantor rules, every problem in one list."""
+    extra = guarantor_problems(s, data, patient_id)
+    try:
+        clean = check_patient(data, today=today)
+    except ValidationError as exc:
+        raise ValidationError(exc.problems + extra) from None
+    if extra:
+        raise ValidationError(extra)
+    return clean
 
 
 def _years_before(d: date, years: int) -> date:
@@ -305,14 +367,14 @@ def find_duplicates(
 ) -> list[DuplicateMatch]:
     """Patients on file that are likely the same person: the same last name
     and birth date; the same first and last name with a birth date one digit
-    apart; or the same home or mobile phone."""
+    apart; or a phone in common (home, mobile or work, in any of them)."""
     require(actor, Permission.PATIENT_VIEW)
     last, first = search_key(data.last_name), search_key(data.first_name)
     try:
         dob = data.dob if isinstance(data.dob, date) else parse_typed_date(data.dob or "")
     except ValueError:
         dob = None
-    phones = {normalize_phone(p) for p in (data.phone_home, data.phone_mobile)}
+    phones = {normalize_phone(p) for p in (data.phone_home, data.phone_mobile, data.phone_work)}
     phones = {p for p in phones if len(p) == 10}
     conds: list[ColumnElement[bool]] = []
     if last and dob:
@@ -322,6 +384,7 @@ def find_duplicates(
     if phones:
         conds.append(Patient.phone_home.in_(phones))
         conds.append(Patient.phone_mobile.in_(phones))
+        conds.append(Patient.phone_work.in_(phones))
     if not conds:
         return []
     q = select(Patient).where(or_(*conds), not_merged())
@@ -339,7 +402,7 @@ def find_duplicates(
             and one_digit_apart(p.dob, dob)
         ):
             reasons.append("same name, date of birth one digit apart")
-        shared = phones & {p.phone_home, p.phone_mobile}
+        shared = phones & {p.phone_home, p.phone_mobile, p.phone_work}
         if shared:
             reasons.append(f"same phone {format_phone(next(iter(shared)))}")
         if reasons:
@@ -371,6 +434,8 @@ class PatientDetails:
     active: bool
     merged_into_account: str
     merged_into_id: int | None
+    # A registered guarantor as the screens show them ("" otherwise).
+    guarantor_text: str = ""
 
     @property
     def name(self) -> str:
@@ -384,7 +449,15 @@ class PatientDetails:
         return f"{self.name}   Account {self.account_no}   DOB {dob_text}"
 
 
-def _details(actor: Actor, p: Patient, merged_into_account: str = "") -> PatientDetails:
+def guarantor_text(s: Session, guarantor_id: int | None) -> str:
+    """A registered guarantor as the screens show them: name, account, birth date."""
+    g = s.get(Patient, guarantor_id) if guarantor_id else None
+    if g is None:
+        return ""
+    return f"{g.display_name}   Account {g.account_no}   DOB {g.dob:%m/%d/%Y}"
+
+
+def _details(s: Session, actor: Actor, p: Patient, merged_into_account: str = "") -> PatientDetails:
     values: dict[str, Any] = {k: getattr(p, k) for k in TRACKED}
     values.update({k: format_phone(getattr(p, k)) for k in PHONE_FIELDS})
     values.update(sex=p.sex.value, ssn=None)
@@ -398,6 +471,7 @@ def _details(actor: Actor, p: Patient, merged_into_account: str = "") -> Patient
         active=p.active,
         merged_into_account=merged_into_account,
         merged_into_id=p.merged_into_id,
+        guarantor_text=guarantor_text(s, p.guarantor_patient_id),
     )
 
 
@@ -413,7 +487,7 @@ def details(s: Session, actor: Actor, patient_id: int) -> PatientDetails:
     require(actor, Permission.PATIENT_VIEW)
     p = _get(s, patient_id)
     into = s.get(Patient, p.merged_into_id).account_no if p.merged_into_id else ""  # type: ignore[union-attr]
-    return _details(actor, p, into)
+    return _details(s, actor, p, into)
 
 
 @dataclass(frozen=True)
@@ -618,7 +692,7 @@ def register(
     ``ValidationError`` (every problem) or ``DuplicatesFound`` (unless
     ``allow_duplicate``: the person looked at the matches and said no)."""
     require(actor, Permission.PATIENT_EDIT)
-    clean = check_patient(data, today=today)
+    clean = _checked(s, data, None, today)
     if not allow_duplicate:
         matches = find_duplicates(s, actor, data)
         if matches:
@@ -643,7 +717,7 @@ def register(
         patient_id=p.id,
         details={"account_no": p.account_no, "new": _snapshot(p)},
     )
-    return _details(actor, p)
+    return _details(s, actor, p)
 
 
 def update(
@@ -662,9 +736,9 @@ def update(
     p = _get(s, patient_id)
     if p.merged_into_id:
         raise UserFacingError("This record was merged into another patient; make changes there.")
-    clean = check_patient(data, today=today)
+    clean = _checked(s, data, p.id, today)
     before = _snapshot(p)
-    identity = (p.search_last, p.search_first, p.dob, p.phone_home, p.phone_mobile)
+    identity = (p.search_last, p.search_first, p.dob, p.phone_home, p.phone_mobile, p.phone_work)
     values = clean.values
     new_identity = (
         search_key(values["last_name"]),
@@ -672,6 +746,7 @@ def update(
         values["dob"],
         values["phone_home"],
         values["phone_mobile"],
+        values["phone_work"],
     )
     if not allow_duplicate and new_identity != identity:
         matches = find_duplicates(s, actor, data, exclude_id=p.id)
@@ -693,7 +768,7 @@ def update(
             patient_id=p.id,
             details={"changes": diff},
         )
-    return _details(actor, p)
+    return _details(s, actor, p)
 
 
 # ------------------------------------------------------------------ merging

@@ -17,7 +17,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.errors import NotFound, Problem, ValidationError
+from app.errors import NotFound, Problem, UserFacingError, ValidationError
 from app.models.ledger import PaymentMethod
 from app.models.payables import Bill, BillPayment, ExpenseCategory, RecurringBill, Vendor
 from app.money import ZERO, fmt, sum_money
@@ -50,6 +50,22 @@ class VendorRow:
     default_category: ExpenseCategory
     open_balance: Decimal
     active: bool
+    address1: str = ""
+    city: str = ""
+    state: str = ""
+    zip: str = ""
+
+    def as_input(self) -> VendorInput:
+        """The vendor's values, ready for the edit form."""
+        return VendorInput(
+            self.name,
+            self.address1,
+            self.city,
+            self.state,
+            self.zip,
+            self.phone,
+            self.default_category,
+        )
 
 
 def _check_vendor(s: Session, data: VendorInput, vendor_id: int | None) -> None:
@@ -93,26 +109,36 @@ def add_vendor(s: Session, actor: Actor, data: VendorInput) -> int:
     return v.id
 
 
+def _vendor_values(v: Vendor) -> dict[str, str]:
+    return {
+        "name": v.name,
+        "address1": v.address1,
+        "city": v.city,
+        "state": v.state,
+        "zip": v.zip,
+        "phone": v.phone,
+        "category": v.default_category.value,
+    }
+
+
 def update_vendor(s: Session, actor: Actor, vendor_id: int, data: VendorInput) -> None:
+    """Change a vendor's name, address, phone or usual category (audited with
+    old and new values; nothing is written when nothing changed)."""
     require(actor, Permission.PAYABLES)
     v = s.get(Vendor, vendor_id)
     if v is None:
         raise NotFound("That vendor does not exist.")
     _check_vendor(s, data, vendor_id)
-    before = {"name": v.name, "phone": v.phone, "category": v.default_category.value}
+    before = _vendor_values(v)
     v.name, v.address1, v.city = data.name.strip(), data.address1.strip(), data.city.strip()
     v.state, v.zip = data.state.strip().upper(), data.zip.strip()
     v.phone = digits(data.phone)[-10:]
     v.default_category = data.default_category
-    after = {"name": v.name, "phone": v.phone, "category": v.default_category.value}
-    audit.record(
-        s,
-        actor,
-        "vendor_changed",
-        entity="vendor",
-        entity_id=v.id,
-        details=audit.changes(before, after),
-    )
+    diff = audit.changes(before, _vendor_values(v))
+    if diff:
+        audit.record(
+            s, actor, "vendor_changed", entity="vendor", entity_id=v.id, details={"changes": diff}
+        )
 
 
 def vendors(s: Session, actor: Actor, *, active_only: bool = True) -> list[VendorRow]:
@@ -122,7 +148,18 @@ def vendors(s: Session, actor: Actor, *, active_only: bool = True) -> list[Vendo
     if active_only:
         q = q.where(Vendor.active.is_(True))
     return [
-        VendorRow(v.id, v.name, v.phone, v.default_category, open_by.get(v.id, ZERO), v.active)
+        VendorRow(
+            v.id,
+            v.name,
+            v.phone,
+            v.default_category,
+            open_by.get(v.id, ZERO),
+            v.active,
+            v.address1,
+            v.city,
+            v.state,
+            v.zip,
+        )
         for v in s.execute(q).scalars()
     ]
 
@@ -250,14 +287,30 @@ def void_bill(s: Session, actor: Actor, bill_id: int, reason: str) -> None:
     if b is None:
         raise NotFound("That bill does not exist.")
     problems = []
-    if _paid_by_bill(s, [bill_id]).get(bill_id, ZERO) != ZERO:
-        problems.append(Problem("bill", "A bill with payments cannot be voided"))
+    if b.voided:
+        problems.append(Problem("bill", "That bill is already voided"))
+    elif _paid_by_bill(s, [bill_id]).get(bill_id, ZERO) != ZERO:
+        problems.append(
+            Problem("bill", "A bill with payments cannot be voided (it was paid, at least in part)")
+        )
     if not reason.strip():
         problems.append(Problem("reason", "Say why the bill is voided"))
     if problems:
         raise ValidationError(problems)
     b.voided = True
-    audit.record(s, actor, "bill_voided", entity="bill", entity_id=b.id, details={"reason": reason})
+    audit.record(
+        s,
+        actor,
+        "bill_voided",
+        entity="bill",
+        entity_id=b.id,
+        details={
+            "reason": reason.strip(),
+            "vendor_id": b.vendor_id,
+            "invoice": b.invoice_no,
+            "amount": fmt(b.amount),
+        },
+    )
 
 
 def pay_bill(
@@ -495,12 +548,57 @@ def add_recurring(s: Session, actor: Actor, data: RecurringInput) -> int:
 
 
 def stop_recurring(s: Session, actor: Actor, recurring_id: int) -> None:
+    """No more bills from it (the lease ended); bills already made stay."""
     require(actor, Permission.PAYABLES)
     r = s.get(RecurringBill, recurring_id)
     if r is None:
         raise NotFound("That recurring bill does not exist.")
+    if not r.active:
+        raise UserFacingError("That recurring bill is already stopped.")
     r.active = False
     audit.record(s, actor, "recurring_bill_stopped", entity="recurring_bill", entity_id=r.id)
+
+
+def next_occurrence(on_or_after: date, day: int) -> date:
+    """The first ``day`` of a month (its last day if shorter) on or after the date."""
+    here = date(
+        on_or_after.year,
+        on_or_after.month,
+        min(day, calendar.monthrange(on_or_after.year, on_or_after.month)[1]),
+    )
+    return here if here >= on_or_after else next_month(here, day)
+
+
+def restart_recurring(
+    s: Session, actor: Actor, recurring_id: int, next_date: date, *, today: date | None = None
+) -> None:
+    """Start a stopped recurring bill again from ``next_date`` (today or
+    later: the months it was stopped are not billed)."""
+    require(actor, Permission.PAYABLES)
+    r = s.get(RecurringBill, recurring_id)
+    if r is None:
+        raise NotFound("That recurring bill does not exist.")
+    if r.active:
+        raise UserFacingError("That recurring bill is running; there is nothing to restart.")
+    if next_date < (today or date.today()):
+        raise ValidationError(
+            [
+                Problem(
+                    "next_date",
+                    "The next bill is dated today or later (stopped months are not billed)",
+                )
+            ]
+        )
+    before = r.next_date
+    r.active, r.next_date = True, next_date
+    audit.record(
+        s,
+        actor,
+        "recurring_bill_restarted",
+        entity="recurring_bill",
+        entity_id=r.id,
+        details={"next_date": [before.isoformat(), next_date.isoformat()]},
+    )
 
 
 def recurring(s: Session, actor: Actor) -> list[RecurringRow]:

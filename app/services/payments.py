@@ -375,6 +375,15 @@ def patient_ledger(s: Session, actor: Actor, patient_id: int) -> LedgerView:
     """Every entry of the patient's account, oldest first, with the running
     balance (audited view)."""
     require(actor, Permission.PAYMENT_PATIENT)
+    view = _ledger_view(s, actor, patient_id)
+    audit.record(
+        s, actor, "ledger_viewed", entity="patient", entity_id=patient_id, patient_id=patient_id
+    )
+    return view
+
+
+def _ledger_view(s: Session, actor: Actor, patient_id: int) -> LedgerView:
+    require(actor, Permission.PAYMENT_PATIENT)
     from app.models.coding import ServiceLine
     from app.models.insurance import Payer
 
@@ -425,19 +434,32 @@ def patient_ledger(s: Session, actor: Actor, patient_id: int) -> LedgerView:
                 e.reverses_id is not None,
             )
         )
-    audit.record(s, actor, "ledger_viewed", entity="patient", entity_id=p.id, patient_id=p.id)
     return LedgerView(p.id, p.display_name, p.account_no, out, pat, ins)
+
+
+def ledger_pdf(s: Session, actor: Actor, patient_id: int, path: Path) -> LedgerView:
+    """The patient's ledger as a PDF at ``path``, for printing or saving (the
+    print or the copy is audited when it happens: ``ledger_printed``,
+    ``record_saved_copy``)."""
+    from app.services import office as office_service
+
+    view = _ledger_view(s, actor, patient_id)
+    render_ledger(view, office_service.practice(s).name, path)
+    return view
+
+
+def ledger_printed(s: Session, actor: Actor, patient_id: int) -> None:
+    """Audit the patient's ledger sent to the printer."""
+    require(actor, Permission.PAYMENT_PATIENT)
+    audit.record(
+        s, actor, "ledger_printed", entity="patient", entity_id=patient_id, patient_id=patient_id
+    )
 
 
 def print_patient_ledger(s: Session, actor: Actor, patient_id: int, path: Path) -> LedgerView:
     """The patient's ledger as a PDF at ``path`` (audited print)."""
-    from app.services import office as office_service
-
-    view = patient_ledger(s, actor, patient_id)
-    render_ledger(view, office_service.practice(s).name, path)
-    audit.record(
-        s, actor, "ledger_printed", entity="patient", entity_id=patient_id, patient_id=patient_id
-    )
+    view = ledger_pdf(s, actor, patient_id, path)
+    ledger_printed(s, actor, patient_id)
     return view
 
 
@@ -455,3 +477,151 @@ def record_saved_copy(
         patient_id=patient_id,
         details={"what": what, "file": filename},
     )
+
+
+# ------------------------------------------------------------------ who owes each line
+
+RANK_NAMES = {1: "Primary", 2: "Secondary", 3: "Tertiary"}
+
+
+@dataclass(frozen=True)
+class PartyPart:
+    """A responsible party of a line and what it owes there."""
+
+    resp: ledger.Resp
+    label: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class LineParties:
+    """A service line with its balance split by who owes it, and the parties
+    a balance may move to (the patient, and the patient's policies in force
+    on the date of service or already on the line)."""
+
+    service_line_id: int
+    patient_id: int
+    dos: date
+    code: str
+    parts: list[PartyPart]
+    targets: list[PartyPart]
+
+    @property
+    def balance(self) -> Decimal:
+        return sum((p.amount for p in self.parts), ZERO)
+
+
+def line_parties(s: Session, actor: Actor, patient_id: int) -> list[LineParties]:
+    """The patient's lines with a balance, oldest first, split by party."""
+    require(actor, Permission.PAYMENT_PATIENT)
+    from app.models.insurance import Payer, Policy
+
+    if s.get(Patient, patient_id) is None:
+        raise NotFound("That patient does not exist.")
+    line_ids = [
+        int(lid)
+        for lid, total in s.execute(
+            select(LedgerEntry.service_line_id, func.sum(LedgerEntry.amount))
+            .where(LedgerEntry.patient_id == patient_id, LedgerEntry.service_line_id.is_not(None))
+            .group_by(LedgerEntry.service_line_id)
+        )
+        if lid is not None and sum_money(total) != ZERO
+    ]
+    if not line_ids:
+        return []
+    facts = ledger.line_facts(s, line_ids)
+    parts = ledger.portions(s, line_ids)
+    policies = list(
+        s.execute(
+            select(Policy, Payer.name)
+            .join(Payer, Payer.id == Policy.payer_id)
+            .where(Policy.patient_id == patient_id)
+            .order_by(Policy.rank.is_(None), Policy.rank, Policy.id)
+        )
+    )
+    by_policy = {pol.id: (pol, name) for pol, name in policies}
+
+    def label(r: ledger.Resp) -> str:
+        if r.is_patient:
+            return "Patient"
+        pol, name = by_policy.get(r.policy_id or 0, (None, None))
+        if pol is None:
+            payer = s.get(Payer, r.payer_id) if r.payer_id else None
+            return payer.name if payer else "Insurance"
+        return f"{RANK_NAMES.get(pol.rank or 0, 'Out of order')}: {name}"
+
+    out = []
+    for lid in sorted(line_ids, key=lambda i: (facts[i].dos, i)):
+        f = facts[lid]
+        here = parts[lid]
+        targets = [ledger.PATIENT] + [
+            ledger.Resp(Party.INSURANCE, pol.id, pol.payer_id)
+            for pol, _ in policies
+            if (pol.effective_date is None or pol.effective_date <= f.dos)
+            and (pol.end_date is None or f.dos <= pol.end_date)
+        ]
+        targets += [r for r in here if r not in targets]
+        out.append(
+            LineParties(
+                lid,
+                f.patient_id,
+                f.dos,
+                f.code,
+                [
+                    PartyPart(r, label(r), v)
+                    for r, v in sorted(here.items(), key=lambda kv: kv[0].sort_key)
+                ],
+                [PartyPart(r, label(r), here.get(r, ZERO)) for r in targets],
+            )
+        )
+    return out
+
+
+def move_balance(
+    s: Session,
+    actor: Actor,
+    service_line_id: int,
+    source: ledger.Resp,
+    target: ledger.Resp,
+    amount: Decimal,
+    *,
+    on: date,
+    reason: str,
+) -> list[ledger.LedgerEntry]:
+    """Move part of a line's balance by hand from one responsible party to
+    another (to the patient, to the secondary, back to a payer), with the
+    reason on the entries (a transfer pair through ``ledger.transfer``)."""
+    require(actor, Permission.PAYMENT_INSURANCE)
+    facts = ledger.line_facts(s, [service_line_id])[service_line_id]
+    allowed = {
+        p.resp
+        for ln in line_parties(s, actor, facts.patient_id)
+        if ln.service_line_id == service_line_id
+        for p in ln.targets
+    }
+    problems = []
+    if not reason.strip():
+        problems.append(Problem("reason", "Say why the balance moves"))
+    if target not in allowed:
+        problems.append(
+            Problem("target", "Move it to the patient or to one of the patient's policies")
+        )
+    if amount <= ZERO:
+        problems.append(Problem("amount", "Amount must be more than 0.00"))
+    if problems:
+        raise ValidationError(problems)
+    try:
+        return ledger.transfer(
+            s,
+            actor,
+            [ledger.Move(service_line_id, source, target, amount)],
+            on=on,
+            memo=reason.strip(),
+        )
+    except ValidationError as exc:  # the line's problems belong to the amount field
+        raise ValidationError(
+            [
+                Problem("amount" if p.field.startswith("line:") else p.field, p.message)
+                for p in exc.problems
+            ]
+        ) from None

@@ -34,14 +34,12 @@ def get(s: Session, key: str) -> Any:
     return DEFAULTS[key] if row is None else row.value
 
 
-def put(s: Session, actor: Actor, key: str, value: Any) -> None:
-    """Change a setting (office manager); audited with old and new values."""
-    require(actor, Permission.SETTINGS)
+def _check(key: str, value: Any) -> None:
     if key not in DEFAULTS:
         raise KeyError(key)
     if key in _LIMITS:
         lo, hi = _LIMITS[key]
-        if not isinstance(value, int) or not lo <= value <= hi:
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
             raise ValidationError(
                 [
                     Problem(
@@ -50,6 +48,12 @@ def put(s: Session, actor: Actor, key: str, value: Any) -> None:
                     )
                 ]
             )
+
+
+def put(s: Session, actor: Actor, key: str, value: Any) -> None:
+    """Change a setting (office manager); audited with old and new values."""
+    require(actor, Permission.SETTINGS)
+    _check(key, value)
     old = get(s, key)
     row = s.get(Setting, key)
     if row is None:
@@ -64,3 +68,21 @@ def put(s: Session, actor: Actor, key: str, value: Any) -> None:
         entity_id=key,
         details={"old": old, "new": value},
     )
+
+
+def put_many(s: Session, actor: Actor, values: dict[str, Any]) -> list[str]:
+    """Change several settings at once (one audit row per changed key); all
+    are checked before any is written. Returns the keys that changed."""
+    require(actor, Permission.SETTINGS)
+    problems: list[Problem] = []
+    for key, value in values.items():
+        try:
+            _check(key, value)
+        except ValidationError as exc:
+            problems += exc.problems
+    if problems:
+        raise ValidationError(problems)
+    changed = [k for k, v in values.items() if get(s, k) != v]
+    for key in changed:
+        put(s, actor, key, values[key])
+    return changed

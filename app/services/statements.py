@@ -445,17 +445,41 @@ def make_pdf(
     return docs
 
 
+def statement_pdf(
+    s: Session, actor: Actor, patient_id: int, statement_date: date, path: Path
+) -> list[StatementDoc]:
+    """Draw the statement of the patient's account (it goes to the patient's
+    guarantor) into ``path``; nothing is recorded until ``record_statements``
+    (once the person prints or saves it)."""
+    p = s.get(Patient, patient_id)
+    if p is None:
+        raise NotFound("That patient does not exist.")
+    return make_pdf(s, actor, [ledger.guarantor_of(p)], statement_date, path)
+
+
 def print_statement(
     s: Session, actor: Actor, patient_id: int, statement_date: date, path: Path
 ) -> BatchResult:
     """One statement on demand for the patient's account (recorded as sent)."""
-    p = s.get(Patient, patient_id)
-    if p is None:
-        raise NotFound("That patient does not exist.")
-    gid = ledger.guarantor_of(p)
-    docs = make_pdf(s, actor, [gid], statement_date, path)
+    docs = statement_pdf(s, actor, patient_id, statement_date, path)
     run = record_statements(s, actor, docs, statement_date)
     return BatchResult(run.id, 1, docs[0].amount_due, path)
+
+
+def run_reprinted(s: Session, actor: Actor, run_id: int) -> None:
+    """Audit a batch of statements printed again (each guarantor's row)."""
+    require(actor, Permission.STATEMENTS)
+    for gid in s.execute(
+        select(Statement.guarantor_id).where(Statement.run_id == run_id)
+    ).scalars():
+        audit.record(
+            s,
+            actor,
+            "statement_reprinted",
+            entity="statement_run",
+            entity_id=run_id,
+            patient_id=gid,
+        )
 
 
 @dataclass(frozen=True)

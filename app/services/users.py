@@ -23,6 +23,17 @@ class UserRow:
     role: Role
     active: bool
     locked: bool
+    must_change_password: bool = False
+
+    @property
+    def status(self) -> str:
+        if not self.active:
+            return "Disabled"
+        if self.locked:
+            return "Locked out (wrong passwords)"
+        if self.must_change_password:
+            return "Must change password"
+        return "Active"
 
 
 def list_users(s: Session, actor: Actor) -> list[UserRow]:
@@ -38,6 +49,7 @@ def list_users(s: Session, actor: Actor) -> list[UserRow]:
             u.role,
             u.active,
             bool(u.locked_until and u.locked_until > now),
+            u.must_change_password,
         )
         for u in s.execute(select(User).order_by(User.username)).scalars()
     ]
@@ -72,7 +84,7 @@ def add_user(s: Session, actor: Actor, data: NewUserInput) -> UserRow:
         entity_id=u.id,
         details={"username": u.username, "role": u.role.value},
     )
-    return UserRow(u.id, u.username, u.full_name, u.role, True, False)
+    return UserRow(u.id, u.username, u.full_name, u.role, True, False, True)
 
 
 def _user(s: Session, user_id: int) -> User:
@@ -169,3 +181,18 @@ def change_own_password(s: Session, actor: Actor, old: str, new: str, again: str
 def must_change_password(s: Session, actor: Actor) -> bool:
     u = s.get(User, actor.user_id)
     return bool(u and u.must_change_password)
+
+
+def record_lock(s: Session, actor: Actor, reason: str) -> None:
+    """The screen was locked ("idle" after the idle time, or "menu": File > Lock)."""
+    audit.record(s, actor, "lock", details={"reason": reason})
+
+
+def hand_over(s: Session, previous: Actor, new: Actor) -> None:
+    """Another user unlocked the screen: the previous user is logged out."""
+    audit.record(
+        s,
+        previous,
+        "logout",
+        details={"reason": "another user unlocked", "unlocked_by": new.username},
+    )

@@ -1,5 +1,5 @@
 """The encrypted office store (SQLCipher 4 through SQLAlchemy)."""
 
-from app.store.engine import Store, open_store
+from app.store.engine import Store, check_integrity, open_store, rekey
 
-__all__ = ["Store", "open_store"]
+__all__ = ["Store", "check_integrity", "open_store", "rekey"]

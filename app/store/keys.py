@@ -25,9 +25,10 @@ from typing import Any
 import keyring
 import keyring.backend
 import keyring.errors
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+import sqlcipher3
 
 from app.errors import StoreError
+from app.store.engine import key_pragma
 
 KEY_BYTES = 32
 KEYRING_SERVICE = "MedBill Desk"
@@ -165,6 +166,8 @@ def write_key_file(path: Path, key: bytes, passphrase: str, *, n: int = SCRYPT_N
         raise StoreError("The office passphrase must be at least 12 characters.")
     salt, nonce = os.urandom(16), os.urandom(12)
     kek = _kek(passphrase, salt, n, SCRYPT_R, SCRYPT_P)
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # only for key files
+
     ct = AESGCM(kek).encrypt(nonce, key, b"medbill-store-key")
     doc: dict[str, Any] = {
         "version": 1,
@@ -193,7 +196,36 @@ def read_key_file(path: Path, passphrase: str) -> bytes:
         raise StoreError(
             "The key file next to the store is missing or damaged. Use your recovery key."
         ) from None
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     try:
         return AESGCM(_kek(passphrase, salt, n, r, p)).decrypt(nonce, ct, b"medbill-store-key")
     except Exception:
-        raise StoreError("That office passphrase is not correct.") from None
+        raise StoreError(
+            "That office passphrase is not correct. Type it again (capitals matter), "
+            "or open the store with your printed recovery key."
+        ) from None
+
+
+# ----------------------------------------------------------------- new key
+
+
+def key_opens_store(store_path: Path, key: bytes) -> bool:
+    """True when ``key`` decrypts the store's first page (a quick check, no open)."""
+    conn = sqlcipher3.connect(str(store_path))
+    try:
+        conn.execute(f'PRAGMA key = "{key_pragma(key)}"')
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return True
+    except sqlcipher3.DatabaseError:
+        return False
+    finally:
+        conn.close()
+
+
+def typed_matches_last_group(code: str, typed: str) -> bool:
+    """The person typed the last group of ``code`` back (case, spaces and the
+    0/O, 1/I, 8/B, 9/G mix-ups do not matter)."""
+    clean = "".join(ch for ch in typed.upper() if ch.isalnum()).translate(_TYPO)
+    return bool(clean) and clean == last_group(code)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
@@ -16,24 +16,28 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_NAME, __version__
-from app.services.auth import can
+from app.services.auth import Permission, can
 from app.ui.areas import AREAS, RECORD_AREAS, Area
 from app.ui.context import UiContext
 
 
 class MainWindow(QMainWindow):
-    """Emits ``logout_requested`` (File > Log out) and ``lock_requested``."""
+    """Emits ``logout_requested`` (File > Log out), ``lock_requested``
+    (File > Lock), ``restore_requested`` (File > Restore) and ``closing`` (the
+    window is closed: File > Quit). File > Back up runs here."""
 
     logout_requested = Signal()
     lock_requested = Signal()
     backup_requested = Signal()
     restore_requested = Signal()
+    closing = Signal()
 
     def __init__(self, ctx: UiContext, practice_name: str = "") -> None:
         super().__init__()
         self.ctx = ctx
         self.practice_name = practice_name
         self.setObjectName("MainWindow")
+        self.locked = False  # set by the lock: a locked window does not close
         self.setWindowTitle(f"{APP_NAME} - {practice_name}" if practice_name else APP_NAME)
         self.resize(1280, 800)
 
@@ -50,13 +54,20 @@ class MainWindow(QMainWindow):
         split = QSplitter()
         split.addWidget(self.nav)
         split.addWidget(self.pages)
+        split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
+        split.setSizes([200, 1080])  # the navigation's own width, no empty band
         self.setCentralWidget(split)
         self.nav.currentRowChanged.connect(self._show_area)
 
         self._build_menus()
         self.user_label = QLabel()
         self.user_label.setObjectName("userLabel")
+        if ctx.demo:
+            demo = QLabel("Demo office: made-up patients, thrown away on exit")
+            demo.setObjectName("demoLabel")
+            demo.setStyleSheet("color: #8a5a00; font-weight: bold;")
+            self.statusBar().addWidget(demo)
         self.statusBar().addPermanentWidget(self.user_label)
         self.ctx.actor_changed.connect(self.rebuild_for_actor)
         self.ctx.open_requested.connect(self.open_record)
@@ -88,6 +99,8 @@ class MainWindow(QMainWindow):
             self._show_area(0)
         for act, area in self._area_actions:
             act.setEnabled(area in self._areas)
+        for act in (self.act_backup, self.act_restore):
+            act.setEnabled(can(a, Permission.BACKUP))
 
     def _show_area(self, row: int) -> None:
         if not 0 <= row < len(self._areas):
@@ -134,6 +147,7 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         self.act_backup = QAction("&Back up...", self)
         self.act_backup.triggered.connect(self.backup_requested.emit)
+        self.backup_requested.connect(self.back_up)
         self.act_restore = QAction("&Restore...", self)
         self.act_restore.triggered.connect(self.restore_requested.emit)
         self.act_lock = QAction("&Lock", self)
@@ -163,6 +177,18 @@ class MainWindow(QMainWindow):
         about = QAction("&About MedBill Desk", self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
+
+    def back_up(self) -> None:
+        from app.ui.backup import backup_flow
+
+        backup_flow(self, self.ctx)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.locked:
+            event.ignore()
+            return
+        self.closing.emit()
+        super().closeEvent(event)
 
     def about_text(self) -> str:
         store = self.ctx.store

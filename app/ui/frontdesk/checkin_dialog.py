@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.config import private_temp_file
 from app.errors import Problem, ValidationError
 from app.models.ledger import PaymentMethod
 from app.money import MoneyError, fmt, parse_money
@@ -34,13 +33,11 @@ from app.services import checkin, policies
 from app.services.appointments import AppointmentRow, appointment_row
 from app.services.checkin import CheckedIn, CopayTaken, CoverageNotVerified, GateCheck, Way
 from app.services.policies import PolicyScreen
-from app.ui import ops
+from app.ui import ops, printing
 from app.ui.context import UiContext
 from app.ui.frontdesk.common import (
     badge_label,
     banner_label,
-    open_file,
-    remove_later,
     returning,
     set_badge,
 )
@@ -360,16 +357,19 @@ class CheckInDialog(QDialog):
     def print_receipt(self) -> None:
         if self.payment is None:
             return
-        path = private_temp_file(self.ctx.paths, ".pdf")
-        result = ops.run(self, self.ctx, checkin.print_receipt, self.payment.payment_id, path)
-        if isinstance(result, ops.Failed):
-            path.unlink(missing_ok=True)
-            return
-        self.paid.setText(
-            self.paid.text().split(" Receipt sent")[0] + " Receipt sent to the printer viewer."
+        got = printing.print_receipt(self, self.ctx, self.payment.payment_id, self._printed)
+        if got is not None and got.job is None:
+            self._receipt_note("Receipt not printed.")
+
+    def _printed(self, outcome: printing.Outcome, _pages: int) -> None:
+        self._receipt_note(
+            "Receipt sent to the printer."
+            if outcome is printing.Outcome.PRINTED
+            else "Receipt not printed."
         )
-        open_file(path)
-        remove_later(self.ctx, path)
+
+    def _receipt_note(self, note: str) -> None:
+        self.paid.setText(self.paid.text().split(" Receipt")[0] + " " + note)
 
     def save_receipt(self) -> None:
         if self.payment is None:

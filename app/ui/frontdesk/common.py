@@ -1,17 +1,15 @@
 """Pieces every front-desk screen shares: a keyboard-first form dialog
 (Enter saves, Esc cancels and asks first if something was typed), field
-rows with their problem labels, coverage badges, and the two places the
-program talks to the desktop (a yes/no question, opening a file)."""
+rows with their problem labels, coverage badges, and the yes/no question
+and message the screens ask through (tests replace them)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -60,17 +58,6 @@ def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
 def tell(parent: QWidget | None, title: str, text: str) -> None:
     """An information message (tests replace this function)."""
     QMessageBox.information(parent, title, text)
-
-
-def open_file(path: Path) -> None:
-    """Hand a file to the desktop (the PDF viewer prints it)."""
-    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
-
-
-def remove_later(owner: QObject, path: Path, ms: int = 120_000) -> None:
-    """Remove a print-only temp file once the viewer has had time to read it
-    (the program also empties its private temp folder at start and exit)."""
-    QTimer.singleShot(ms, owner, lambda: path.unlink(missing_ok=True))
 
 
 def day_text(d: date | None) -> str:

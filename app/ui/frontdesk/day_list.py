@@ -19,13 +19,25 @@ from PySide6.QtWidgets import (
 )
 
 from app.services import appointments
-from app.services.appointments import VISIT_TYPES, AppointmentInput, AppointmentRow
+from app.services.appointments import (
+    VISIT_TYPES,
+    AppointmentInput,
+    AppointmentRow,
+    ScheduleConflicts,
+)
 from app.services.auth import Permission
 from app.services.patients_search import date_or_none
 from app.ui import ops
 from app.ui.context import UiContext
 from app.ui.frontdesk.checkin_dialog import CheckInDialog
-from app.ui.frontdesk.common import BADGE_COLORS, FormDialog, ask_yes_no, day_text, table
+from app.ui.frontdesk.common import (
+    BADGE_COLORS,
+    FormDialog,
+    ask_yes_no,
+    day_text,
+    returning,
+    table,
+)
 from app.ui.frontdesk.patient_view import PatientPicker
 from app.ui.widgets import Column, RowTableModel, shortcut
 
@@ -138,14 +150,15 @@ class AppointmentForm(FormDialog):
             self_pay=self.self_pay.isChecked(),
         )
 
-    def save(self) -> bool:
+    def save(self, allow_conflicts: bool = False) -> bool:
         self.clear_problems()
         if self.appointment_id is None:
             result = ops.run(
                 self,
                 self.ctx,
-                appointments.book,
+                returning(ScheduleConflicts, appointments.book),
                 self.input(),
+                allow_conflicts=allow_conflicts,
                 on_invalid=self.show_problems,
                 changed="appointments",
             )
@@ -153,14 +166,20 @@ class AppointmentForm(FormDialog):
             result = ops.run(
                 self,
                 self.ctx,
-                appointments.move,
+                returning(ScheduleConflicts, appointments.move),
                 self.appointment_id,
                 self.input(),
+                allow_conflicts=allow_conflicts,
                 on_invalid=self.show_problems,
                 changed="appointments",
             )
-            if not isinstance(result, ops.Failed):
+            if not isinstance(result, (ops.Failed, ScheduleConflicts)):
                 result = self.appointment_id
+        if isinstance(result, ScheduleConflicts):
+            # A warning the receptionist may accept: nothing was saved yet.
+            if ask_yes_no(self, "Double-book?", result.message + "\n\nBook it anyway?"):
+                return self.save(allow_conflicts=True)
+            return False
         if isinstance(result, ops.Failed):
             return False
         self.saved.emit(int(result))  # type: ignore[arg-type]

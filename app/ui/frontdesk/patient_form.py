@@ -5,7 +5,8 @@ duplicates first and offers to open one instead."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -31,6 +32,7 @@ from app.services.patients import (
 from app.ui import ops
 from app.ui.context import UiContext
 from app.ui.frontdesk.common import FormDialog, returning
+from app.ui.frontdesk.search import PatientSearch
 from app.ui.widgets import Column, RowTableModel
 
 SEX_ITEMS = [("", ""), ("F - Female", "F"), ("M - Male", "M"), ("U - Unknown", "U")]
@@ -84,9 +86,11 @@ class PatientForm(FormDialog):
             "guarantor_is_patient", "Guarantor", "The patient is the guarantor", span=True
         )
         self.guarantor_self.setChecked(True)
+        self.guarantor_patient = GuarantorPicker(ctx, details.id if details else None)
+        f.add("guarantor_patient_id", "Registered patient", self.guarantor_patient, span=True)
+        f.line("guarantor_relationship", "Relationship", width=40, placeholder="parent, spouse ...")
         f.line("guarantor_last_name", "Last name", width=60)
         f.line("guarantor_first_name", "First name", width=60)
-        f.line("guarantor_relationship", "Relationship", width=40, placeholder="parent, spouse ...")
         f.line("guarantor_address1", "Street", width=120)
         f.line("guarantor_address2", "Line 2", width=120)
         f.line("guarantor_city", "City", width=60)
@@ -99,28 +103,52 @@ class PatientForm(FormDialog):
         f.date("privacy_notice_ack", "Privacy notice acknowledged")
         f.date("date_of_death", "Date of death")
         f.text("notes", "Notes")
-        self.guarantor_self.toggled.connect(self._guarantor_fields)
-        self._guarantor_fields(True)
+        self.guarantor_self.toggled.connect(lambda _on: self._guarantor_fields())
+        self.guarantor_patient.changed.connect(self._guarantor_picked)
+        self._guarantor_fields()
         if details is not None:
             self._fill(details)
             if details.has_ssn:
                 ssn.setPlaceholderText(details.ssn_shown + " (type to replace)")
+        self._guarantor_fields()
         self.finish_fields()
+        # Problems with the registered guarantor show on its search box.
+        if self._marker is not None:
+            self._marker.fields["guarantor_patient_id"] = (
+                self.guarantor_patient.box,
+                self.fields.problems["guarantor_patient_id"],
+            )
+        self.guarantor_patient.box.textEdited.connect(lambda _t: self._mark_dirty())
         f.widgets["last_name"].setFocus()
 
-    def _guarantor_fields(self, is_patient: bool) -> None:
+    def _guarantor_fields(self) -> None:
+        """The patient: no guarantor fields. A registered patient: the search
+        and the relationship (their name and address are on file). Someone
+        else: the search (empty) and the person's fields."""
+        is_patient = self.guarantor_self.isChecked()
+        registered = self.guarantor_patient.patient_id is not None
         for name, w in self.fields.widgets.items():
-            if name.startswith("guarantor_") and name != "guarantor_is_patient":
+            if not name.startswith("guarantor_") or name == "guarantor_is_patient":
+                continue
+            if name in ("guarantor_patient_id", "guarantor_relationship"):
                 w.setEnabled(not is_patient)
+            else:
+                w.setEnabled(not is_patient and not registered)
+
+    def _guarantor_picked(self) -> None:
+        self.dirty = True
+        self._guarantor_fields()
 
     def _fill(self, d: PatientDetails) -> None:
         self.banner.setText(d.header)
         self.banner.show()
         data = d.data
         for name in self.fields.widgets:
-            if name == "ssn":
+            if name in ("ssn", "guarantor_patient_id"):
                 continue
             self.fields.set(name, getattr(data, name))
+        if data.guarantor_patient_id is not None:
+            self.guarantor_patient.set_patient(data.guarantor_patient_id, d.guarantor_text)
 
     def input(self) -> PatientInput:
         f = self.fields
@@ -128,6 +156,8 @@ class PatientForm(FormDialog):
         for name in f.widgets:
             if name == "guarantor_is_patient":
                 values[name] = self.guarantor_self.isChecked()
+            elif name == "guarantor_patient_id":
+                values[name] = self.guarantor_patient.patient_id
             else:
                 values[name] = f.value(name)
         ssn = str(values["ssn"]).strip()
@@ -249,6 +279,103 @@ class DuplicateDialog(QDialog):
     def _new(self) -> None:
         self.accept()
         self.save_anyway.emit()
+
+
+class _OthersSearch(PatientSearch):
+    """The search box, leaving out the patient whose form this is."""
+
+    def __init__(self, ctx: UiContext, own_id: int | None, parent: QWidget) -> None:
+        self.own_id = own_id
+        super().__init__(ctx, parent)
+
+    def run(self) -> None:
+        super().run()
+        if self.own_id is not None and any(h.id == self.own_id for h in self.model.rows):
+            self.model.set_rows([h for h in self.model.rows if h.id != self.own_id])
+            n = len(self.model.rows)
+            if not self.status.text().startswith("First"):
+                self.status.setText(
+                    f"{n} patient{'s' if n != 1 else ''} found." if n else "No patient found."
+                )
+            if n:
+                self.table.selectRow(0)
+
+
+class GuarantorPicker(QWidget):
+    """The guarantor as another registered patient, found with the same
+    typeahead search as the Patients tab: type, Down into the results, Enter
+    picks (Enter does not save the form while a search is open). Editing the
+    name again drops the pick. Emits ``changed`` when the pick changes."""
+
+    changed = Signal()
+
+    def __init__(self, ctx: UiContext, patient_id: int | None) -> None:
+        super().__init__()
+        self.patient_id: int | None = None
+        self.picked_text = ""
+        self.own_id = patient_id
+        self.search = _OthersSearch(ctx, patient_id, self)
+        self.box = self.search.box
+        self.box.setObjectName("guarantor_patient_id")
+        self.box.setStyleSheet("")
+        self.box.setPlaceholderText("Find the guarantor if they are a patient here (smi jo)")
+        self.search.table.setObjectName("guarantorResults")
+        self.search.table.setMaximumHeight(150)
+        self.chosen = QLabel()
+        self.chosen.setObjectName("guarantorChosen")
+        self.chosen.setStyleSheet("color: #1b5e20;")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.search)
+        lay.addWidget(self.chosen)
+        self.setFocusProxy(self.box)
+        self.search.chosen.connect(self._chosen)
+        self.box.textEdited.connect(self._typed)
+        self.box.installEventFilter(self)
+        self._show_results(False)
+
+    def _show_results(self, on: bool) -> None:
+        self.search.table.setVisible(on)
+        self.search.status.setVisible(on)
+
+    def _typed(self, text: str) -> None:
+        was = self.patient_id
+        if was is not None:
+            self.patient_id, self.picked_text = None, ""
+            self.chosen.clear()
+        self._show_results(bool(text.strip()))
+        if was is not None:
+            self.changed.emit()
+
+    def _chosen(self, patient_id: int) -> None:
+        hit = next((h for h in self.search.hits() if h.id == patient_id), None)
+        if hit is None:
+            return
+        text = f"{hit.name}   Account {hit.account_no}   DOB {hit.dob:%m/%d/%Y}"
+        self.set_patient(patient_id, text)
+        self.changed.emit()
+
+    def set_patient(self, patient_id: int, text: str) -> None:
+        self.patient_id, self.picked_text = patient_id, text
+        self.box.blockSignals(True)
+        self.box.setText(text.split("   ")[0])
+        self.box.blockSignals(False)
+        self.chosen.setText(f"Statements go to {text}")
+        self._show_results(False)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        # Enter in an open search picks (the form would otherwise save).
+        if (
+            obj is self.box
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self.patient_id is None
+            and self.box.text().strip()
+        ):
+            self.search._enter_in_box()
+            return True
+        return super().eventFilter(obj, event)
 
 
 def can_edit(ctx: UiContext) -> bool:

@@ -209,13 +209,16 @@ def _details_html(rec: PatientRecord) -> str:
         return f"<tr><td style='color:#546e7a;padding-right:12px'>{e(label)}</td><td>{e(text)}</td></tr>"
 
     sex = {"M": "Male", "F": "Female", "U": "Unknown"}.get(str(x.sex), "")
-    guarantor = (
-        "The patient"
-        if x.guarantor_is_patient
-        else f"{x.guarantor_first_name} {x.guarantor_last_name} ({x.guarantor_relationship}), "
-        f"{x.guarantor_address1}, {x.guarantor_city} {x.guarantor_state} {x.guarantor_zip} "
-        f"{x.guarantor_phone}"
-    )
+    if x.guarantor_is_patient:
+        guarantor = "The patient"
+    elif x.guarantor_patient_id is not None:
+        guarantor = f"{d.guarantor_text} ({x.guarantor_relationship}), a patient here"
+    else:
+        guarantor = (
+            f"{x.guarantor_first_name} {x.guarantor_last_name} ({x.guarantor_relationship}), "
+            f"{x.guarantor_address1}, {x.guarantor_city} {x.guarantor_state} {x.guarantor_zip} "
+            f"{x.guarantor_phone}"
+        )
     parts = [
         row("Account", d.account_no),
         row("Date of birth", x.dob),

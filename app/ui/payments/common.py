@@ -11,8 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QBrush, QColor, QDesktopServices
+from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
@@ -22,13 +22,11 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from app.config import private_temp_file
 from app.money import MoneyError, parse_money
 from app.services import payments
 from app.ui import ops
@@ -256,19 +254,10 @@ def save_copy(
     return dest
 
 
-def open_to_print(parent: QWidget, path: Path, keep_ms: int = 120_000) -> None:
-    """Open a print-only PDF in the system viewer, and remove it once the
-    viewer has had time to read it (the private temp folder is also emptied
-    when MedBill Desk starts)."""
-    if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
-        QMessageBox.information(
-            parent, "MedBill Desk", "No PDF viewer is set up on this computer; use Save a copy."
-        )
-    QTimer.singleShot(keep_ms, parent, lambda: path.unlink(missing_ok=True))
-
-
-def temp_pdf(ctx: UiContext) -> Path:
-    return private_temp_file(ctx.paths, ".pdf")
+def choose_pdf_path(parent: QWidget, caption: str, suggested: str) -> Path | None:
+    """Where to save a PDF (tests replace this function)."""
+    name, _ = QFileDialog.getSaveFileName(parent, caption, suggested, "PDF files (*.pdf)")
+    return Path(name) if name else None
 
 
 def status(label: QLabel, text: str, ok: bool = True) -> None:

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from app.models.ledger import PaymentMethod
 from app.money import ZERO, MoneyError, fmt, parse_money
 from app.services import checkin, ledger, payments
-from app.ui import ops
+from app.ui import ops, printing
 from app.ui.context import UiContext
 from app.ui.payments.common import (
     DateEdit,
@@ -39,9 +39,7 @@ from app.ui.payments.common import (
     PatientFinder,
     RowsView,
     form_row,
-    open_to_print,
     status,
-    temp_pdf,
 )
 from app.ui.widgets import Column, ProblemMarker, shortcut
 
@@ -384,13 +382,18 @@ class PatientPaymentPage(QWidget):
         pid = self._receipt_payment()
         if pid is None:
             return
-        path = temp_pdf(self.ctx)
-        got = ops.run(self, self.ctx, checkin.print_receipt, pid, path)
-        if isinstance(got, ops.Failed):
-            path.unlink(missing_ok=True)
+        got = printing.print_receipt(self, self.ctx, pid, self._printed)
+        if got is None:
             return
-        status(self.result, f"Receipt {got.receipt_no} for {fmt(got.amount)} sent to the viewer.")
-        open_to_print(self, path)
+        if got.job is None:
+            status(self.result, "The receipt was not printed.", ok=False)
+        else:
+            r = got.made
+            status(self.result, f"Receipt {r.receipt_no} for {fmt(r.amount)} sent to the printer.")
+
+    def _printed(self, outcome: printing.Outcome, _pages: int) -> None:
+        if outcome is not printing.Outcome.PRINTED:
+            status(self.result, "The receipt was not printed.", ok=False)
 
     def save_receipt(self) -> None:
         pid = self._receipt_payment()

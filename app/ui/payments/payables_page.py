@@ -11,8 +11,11 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -32,6 +35,39 @@ from app.ui import ops
 from app.ui.context import UiContext
 from app.ui.payments.common import DateEdit, MoneyEdit, RowsView, form_row, status
 from app.ui.widgets import Column, ProblemMarker, shortcut
+from app.validation import format_phone
+
+
+def _bill_status(r: ap.BillRow) -> str:
+    if r.voided:
+        return "Voided"
+    if r.open <= ZERO:
+        return "Paid"
+    return "Part paid" if r.paid > ZERO else "Open"
+
+
+def ask_text(parent: QWidget, title: str, text: str) -> tuple[str, bool]:
+    """A line of text, e.g. a reason (tests replace this function)."""
+    return QInputDialog.getText(parent, title, text)
+
+
+def ask_date(parent: QWidget, title: str, text: str, value: date) -> date | None:
+    """A date, prefilled (tests replace this function)."""
+    dlg = QDialog(parent)
+    dlg.setWindowTitle(title)
+    lay = QVBoxLayout(dlg)
+    label = QLabel(text)
+    label.setWordWrap(True)
+    lay.addWidget(label)
+    edit = DateEdit("askDate", value)
+    lay.addWidget(edit)
+    bb = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    bb.accepted.connect(dlg.accept)
+    bb.rejected.connect(dlg.reject)
+    lay.addWidget(bb)
+    return edit.value() if dlg.exec() == QDialog.DialogCode.Accepted else None
 
 
 def _categories(combo: QComboBox) -> None:
@@ -69,10 +105,22 @@ class PayablesPage(QWidget):
                 Column("Paid", lambda r: r.paid, align_right=True),
                 Column("Open", lambda r: r.open, align_right=True),
                 Column("Days late", lambda r: r.days_late or None, align_right=True),
+                Column("Status", _bill_status),
             ],
             red_if=lambda r: r.overdue,
         )
-        split.addWidget(self.bills)
+        left = QWidget()
+        left_lay = QVBoxLayout(left)
+        left_lay.setContentsMargins(0, 0, 0, 0)
+        left_lay.addWidget(self.bills, 1)
+        row = QHBoxLayout()
+        self.void_btn = QPushButton("V&oid bill...")
+        self.void_btn.setObjectName("apVoid")
+        self.void_btn.setToolTip("A bill entered by mistake, while nothing is paid on it")
+        row.addWidget(self.void_btn)
+        row.addStretch(1)
+        left_lay.addLayout(row)
+        split.addWidget(left)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("apTabs")
         self.tabs.addTab(self._pay_tab(), "Pa&y bill")
@@ -88,6 +136,7 @@ class PayablesPage(QWidget):
         self.result.setObjectName("apResult")
         lay.addWidget(self.result)
         self.show_paid.toggled.connect(lambda _b: self.reload())
+        self.void_btn.clicked.connect(self.void_bill)
         self.bills.selectionModel().currentRowChanged.connect(lambda *_: self._bill_selected())
         self.reload()
 
@@ -196,37 +245,76 @@ class PayablesPage(QWidget):
             "apVendors",
             [
                 Column("Vendor", lambda r: r.name),
-                Column("Phone", lambda r: r.phone),
+                Column("Phone", lambda r: r.phone, display=format_phone),
                 Column("Category", lambda r: r.default_category.label),
                 Column("Open", lambda r: r.open_balance, align_right=True),
             ],
         )
         lay.addWidget(self.vendor_list, 1)
         form = QFormLayout()
+        self.v_editing = QLabel("New vendor")
+        self.v_editing.setObjectName("apVendorEditing")
+        form.addRow(self.v_editing)
         self.v_name = QLineEdit()
         self.v_name.setObjectName("apVendorName")
+        self.v_address = QLineEdit()
+        self.v_address.setObjectName("apVendorAddress")
+        self.v_address.setMinimumWidth(320)
+        self.v_city = QLineEdit()
+        self.v_city.setObjectName("apVendorCity")
+        self.v_state = QLineEdit()
+        self.v_state.setObjectName("apVendorState")
+        self.v_state.setMaxLength(2)
+        self.v_state.setMaximumWidth(50)
+        self.v_zip = QLineEdit()
+        self.v_zip.setObjectName("apVendorZip")
+        self.v_zip.setMaximumWidth(110)
         self.v_phone = QLineEdit()
         self.v_phone.setObjectName("apVendorPhone")
         self.v_category = QComboBox()
         self.v_category.setObjectName("apVendorCategory")
         _categories(self.v_category)
-        errs = {k: QLabel() for k in ("name", "phone")}
+        errs = {k: QLabel() for k in ("name", "phone", "state", "zip")}
         form_row(form, "&Name:", self.v_name, errs["name"])
+        form_row(form, "Stree&t:", self.v_address)
+        place = QHBoxLayout()
+        for field in (self.v_city, self.v_state, self.v_zip):
+            place.addWidget(field)
+        place.addWidget(errs["state"])
+        place.addWidget(errs["zip"], 1)
+        city = QLabel("Cit&y, state, ZIP:")
+        city.setBuddy(self.v_city)
+        form.addRow(city, place)
         form_row(form, "&Phone:", self.v_phone, errs["phone"])
         form_row(form, "&Category:", self.v_category)
         self.v_summary = QLabel()
         form.addRow(self.v_summary)
         self.v_marker = ProblemMarker(
-            {"name": (self.v_name, errs["name"]), "phone": (self.v_phone, errs["phone"])},
+            {
+                "name": (self.v_name, errs["name"]),
+                "phone": (self.v_phone, errs["phone"]),
+                "state": (self.v_state, errs["state"]),
+                "zip": (self.v_zip, errs["zip"]),
+            },
             self.v_summary,
         )
+        buttons = QHBoxLayout()
         self.v_btn = QPushButton("&Add vendor")
         self.v_btn.setObjectName("apVendorSave")
-        form.addRow(self.v_btn)
+        self.v_new = QPushButton("New &vendor")
+        self.v_new.setObjectName("apVendorNew")
+        buttons.addWidget(self.v_btn)
+        buttons.addWidget(self.v_new)
+        buttons.addStretch(1)
+        form.addRow(buttons)
         lay.addLayout(form)
-        self.v_btn.clicked.connect(self.add_vendor)
-        self.v_name.returnPressed.connect(self.add_vendor)
-        self.v_phone.returnPressed.connect(self.add_vendor)
+        self.v_editing_id: int | None = None
+        self.v_btn.clicked.connect(self.save_vendor)
+        self.v_new.clicked.connect(self.new_vendor)
+        for e in (self.v_name, self.v_address, self.v_city, self.v_state, self.v_zip, self.v_phone):
+            e.returnPressed.connect(self.save_vendor)
+        self.vendor_list.activated.connect(lambda _i: self.edit_vendor())
+        shortcut(self.vendor_list, "F2", self.edit_vendor)
         return w
 
     def _recurring_tab(self) -> QWidget:
@@ -239,14 +327,22 @@ class PayablesPage(QWidget):
                 Column("Amount", lambda r: r.amount, align_right=True),
                 Column("Category", lambda r: r.category.label),
                 Column("Day", lambda r: r.day_of_month, align_right=True),
-                Column("Next bill", lambda r: r.next_date),
-                Column("Active", lambda r: r.active),
+                Column("Next bill", lambda r: r.next_date if r.active else None),
+                Column("Status", lambda r: "Running" if r.active else "Stopped"),
             ],
         )
         lay.addWidget(self.rec_list, 1)
+        row = QHBoxLayout()
         self.make_due = QPushButton("&Make the bills that are due")
         self.make_due.setObjectName("apMakeDue")
-        lay.addWidget(self.make_due)
+        self.r_stop = QPushButton("S&top")
+        self.r_stop.setObjectName("apRecStop")
+        self.r_restart = QPushButton("Res&tart...")
+        self.r_restart.setObjectName("apRecRestart")
+        for b in (self.make_due, self.r_stop, self.r_restart):
+            row.addWidget(b)
+        row.addStretch(1)
+        lay.addLayout(row)
         form = QFormLayout()
         self.r_vendor = QComboBox()
         self.r_vendor.setObjectName("apRecVendor")
@@ -281,6 +377,9 @@ class PayablesPage(QWidget):
         lay.addLayout(form)
         self.make_due.clicked.connect(self.make_due_bills)
         self.r_btn.clicked.connect(self.add_recurring)
+        self.r_stop.clicked.connect(self.stop_recurring)
+        self.r_restart.clicked.connect(self.restart_recurring)
+        self.rec_list.selectionModel().currentRowChanged.connect(lambda *_: self._rec_selected())
         return w
 
     def _reports_tab(self) -> QWidget:
@@ -343,7 +442,11 @@ class PayablesPage(QWidget):
             self._vendors = {v.vendor_id: v for v in vendors}
         rec = ops.query(self, self.ctx, ap.recurring)
         if not isinstance(rec, ops.Failed):
+            keep_rec = self.rec_list.current()
             self.rec_list.set_rows(rec)
+            if keep_rec is not None:
+                self.rec_list.select_where(lambda r: r.recurring_id == keep_rec.recurring_id)
+            self._rec_selected()
         self._reports()
         self._bill_selected()
 
@@ -356,8 +459,14 @@ class PayablesPage(QWidget):
             total = sum((v for _, v in cats), ZERO)
             self.by_category.set_rows([(c.label, v) for c, v in cats] + [("Total", total)])
 
+    def _rec_selected(self) -> None:
+        r = self.rec_list.current()
+        self.r_stop.setEnabled(r is not None and r.active)
+        self.r_restart.setEnabled(r is not None and not r.active)
+
     def _bill_selected(self) -> None:
         r = self.bills.current()
+        self.void_btn.setEnabled(r is not None and not r.voided and r.paid == ZERO)
         if r is None:
             self.pay_bill_label.setText("Pick a bill on the left.")
             self.history.set_rows([])
@@ -444,25 +553,123 @@ class PayablesPage(QWidget):
             e.clear()
         self.bill_invoice.setFocus()
 
-    def add_vendor(self) -> None:
-        got = ops.run(
+    def _vendor_input(self) -> ap.VendorInput:
+        return ap.VendorInput(
+            self.v_name.text(),
+            self.v_address.text(),
+            self.v_city.text(),
+            self.v_state.text(),
+            self.v_zip.text(),
+            self.v_phone.text(),
+            ExpenseCategory(self.v_category.currentData()),
+        )
+
+    def save_vendor(self) -> None:
+        """Add the vendor typed, or save the changes to the one being edited."""
+        vid = self.v_editing_id
+        if vid is None:
+            got = ops.run(
+                self,
+                self.ctx,
+                ap.add_vendor,
+                self._vendor_input(),
+                on_invalid=lambda exc: self.v_marker.show(exc.problems),
+                changed="payables",
+            )
+        else:
+            got = ops.run(
+                self,
+                self.ctx,
+                ap.update_vendor,
+                vid,
+                self._vendor_input(),
+                on_invalid=lambda exc: self.v_marker.show(exc.problems),
+                changed="payables",
+            )
+        if isinstance(got, ops.Failed):
+            return
+        name = self.v_name.text().strip()
+        self.new_vendor()
+        status(self.result, f"Vendor {name} " + ("added." if vid is None else "saved."))
+        self.reload()
+
+    def new_vendor(self) -> None:
+        self.v_editing_id = None
+        self.v_marker.clear()
+        for e in (self.v_name, self.v_address, self.v_city, self.v_state, self.v_zip, self.v_phone):
+            e.clear()
+        self.v_editing.setText("New vendor")
+        self.v_btn.setText("&Add vendor")
+        self.v_name.setFocus()
+
+    def edit_vendor(self) -> None:
+        """Put the selected vendor in the form (Enter or F2 on the list)."""
+        v = self.vendor_list.current()
+        if v is None:
+            return
+        data = v.as_input()
+        self.v_editing_id = v.vendor_id
+        self.v_marker.clear()
+        self.v_name.setText(data.name)
+        self.v_address.setText(data.address1)
+        self.v_city.setText(data.city)
+        self.v_state.setText(data.state)
+        self.v_zip.setText(data.zip)
+        self.v_phone.setText(format_phone(data.phone))
+        self.v_category.setCurrentIndex(self.v_category.findData(data.default_category))
+        self.v_editing.setText(f"Editing <b>{v.name}</b>")
+        self.v_btn.setText("&Save changes")
+        self.v_name.setFocus()
+        self.v_name.selectAll()
+
+    def void_bill(self) -> None:
+        r = self.bills.current()
+        if r is None:
+            return
+        reason, ok = ask_text(
             self,
-            self.ctx,
-            ap.add_vendor,
-            ap.VendorInput(
-                self.v_name.text(),
-                phone=self.v_phone.text(),
-                default_category=ExpenseCategory(self.v_category.currentData()),
-            ),
-            on_invalid=lambda exc: self.v_marker.show(exc.problems),
-            changed="payables",
+            "Void bill",
+            f"Void {r.vendor}'s invoice {r.invoice_no} of {fmt(r.amount)}? "
+            "It stays on file, marked voided. Why?",
+        )
+        if not ok:
+            return
+        got = ops.run(self, self.ctx, ap.void_bill, r.bill_id, reason, changed="payables")
+        if isinstance(got, ops.Failed):
+            return
+        status(self.result, f"{r.vendor}'s invoice {r.invoice_no} is voided.")
+        self.reload()
+
+    def stop_recurring(self) -> None:
+        r = self.rec_list.current()
+        if r is None:
+            return
+        got = ops.run(self, self.ctx, ap.stop_recurring, r.recurring_id, changed="payables")
+        if isinstance(got, ops.Failed):
+            return
+        status(self.result, f"{r.vendor}'s recurring bill is stopped: no more bills from it.")
+        self.reload()
+
+    def restart_recurring(self) -> None:
+        r = self.rec_list.current()
+        if r is None:
+            return
+        first = ap.next_occurrence(date.today(), r.day_of_month)
+        when = ask_date(
+            self,
+            "Restart the recurring bill",
+            f"{r.vendor}, {fmt(r.amount)} a month. The next bill is dated (the months it was "
+            "stopped are not billed):",
+            first,
+        )
+        if when is None:
+            return
+        got = ops.run(
+            self, self.ctx, ap.restart_recurring, r.recurring_id, when, changed="payables"
         )
         if isinstance(got, ops.Failed):
             return
-        self.v_marker.clear()
-        self.v_name.clear()
-        self.v_phone.clear()
-        status(self.result, "Vendor added.")
+        status(self.result, f"{r.vendor}'s recurring bill runs again from {when:%m/%d/%Y}.")
         self.reload()
 
     def add_recurring(self) -> None:

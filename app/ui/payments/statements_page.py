@@ -21,21 +21,20 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import sessionmaker
 
+from app.config import private_temp_file
 from app.errors import UserFacingError
 from app.money import ZERO, fmt, money
 from app.services import payments, settings, statements
 from app.services.auth import Actor
 from app.store.engine import create_store_engine
-from app.ui import ops
+from app.ui import ops, printing
 from app.ui.context import UiContext
 from app.ui.payments.common import (
     DateEdit,
     MoneyEdit,
     RowsView,
-    open_to_print,
     save_copy,
     status,
-    temp_pdf,
 )
 from app.ui.widgets import Column
 
@@ -100,12 +99,15 @@ class StatementJob(QObject):
 
 class StatementsPage(QWidget):
     batch_finished = Signal(str)  # "done", "cancelled" or "failed"
+    printed = Signal(str)  # a printing.Outcome
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("statementsPage")
         self.pdf: Path | None = None
+        self.run_id: int | None = None
+        self.sent_to_printer = False
         self.thread_: QThread | None = None
         self.job: StatementJob | None = None
         lay = QVBoxLayout(self)
@@ -158,7 +160,7 @@ class StatementsPage(QWidget):
         row = QHBoxLayout()
         self.result = QLabel("")
         self.result.setObjectName("stmtResult")
-        self.open_btn = QPushButton("&Open to print")
+        self.open_btn = QPushButton("Send to the p&rinter...")
         self.open_btn.setObjectName("stmtOpen")
         self.save_btn = QPushButton("Save a cop&y...")
         self.save_btn.setObjectName("stmtSave")
@@ -186,7 +188,7 @@ class StatementsPage(QWidget):
         self.minimum.returnPressed.connect(self.find)
         self.skip_btn.clicked.connect(self.skip)
         self.print_btn.clicked.connect(self.start)
-        self.open_btn.clicked.connect(lambda: self.pdf and open_to_print(self, self.pdf, 3_600_000))
+        self.open_btn.clicked.connect(self.print_pdf)
         self.save_btn.clicked.connect(self.save)
         got = ops.query(self, ctx, lambda s, a: settings.get(s, "statement_minimum"))
         self.minimum.set_value(money(str(got)) if not isinstance(got, ops.Failed) else ZERO)
@@ -223,7 +225,7 @@ class StatementsPage(QWidget):
         gids = [r.guarantor_id for r in self.list.rows()]
         if not gids or self.thread_ is not None:
             return
-        out = temp_pdf(self.ctx)
+        out = private_temp_file(self.ctx.paths, ".pdf")
         self.job = StatementJob(self.ctx, self.ctx.actor, gids, self.on.value(), out)
         self.thread_ = QThread(self)
         self.job.moveToThread(self.thread_)
@@ -264,11 +266,11 @@ class StatementsPage(QWidget):
 
     def _done(self, result: statements.BatchResult) -> None:
         self._finish()
-        self.pdf = result.path
+        self.pdf, self.run_id, self.sent_to_printer = result.path, result.run_id, False
         status(
             self.result,
             f"{result.count} statement(s) made and recorded, {fmt(result.total)} in all. "
-            "Open them to print, or save a copy.",
+            "Send them to the printer, or save a copy.",
         )
         self.open_btn.setEnabled(True)
         self.save_btn.setEnabled(True)
@@ -277,6 +279,34 @@ class StatementsPage(QWidget):
         self.list.set_rows([])
         self._count()
         self.batch_finished.emit("done")
+        self.print_pdf()
+
+    def print_pdf(self) -> None:
+        """The print dialog for the batch's PDF (kept until the program
+        closes, for a second try or a saved copy)."""
+        if self.pdf is None or not self.pdf.exists():
+            return
+        run_id, again = self.run_id, self.sent_to_printer
+
+        def confirmed() -> bool:
+            if not again or run_id is None:
+                return True  # making the batch recorded and audited each statement
+            got = ops.run(self, self.ctx, statements.run_reprinted, run_id)
+            return not isinstance(got, ops.Failed)
+
+        job = printing.print_pdf(
+            self, self.pdf, "statements", before_print=confirmed, on_finished=self._printed
+        )
+        if job is not None:
+            self.sent_to_printer = True
+            status(self.result, "Printing the statements...")
+
+    def _printed(self, outcome: printing.Outcome, pages: int) -> None:
+        if outcome is printing.Outcome.PRINTED:
+            status(self.result, f"The statements went to the printer ({pages} page(s)).")
+        else:
+            status(self.result, "The statements were not printed.", ok=False)
+        self.printed.emit(outcome.value)
 
     def _cancelled(self) -> None:
         self._finish()

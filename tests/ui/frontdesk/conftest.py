@@ -18,6 +18,9 @@ from app.services.payers import PayerInput
 from app.ui.context import UiContext
 from app.ui.frontdesk import common
 from app.ui.main_window import MainWindow
+from tests.ui.money.paper import paper
+
+__all__ = ["paper"]
 
 QT_NOISE = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 from PySide6.QtCore import Qt
 from sqlalchemy import select
@@ -147,3 +147,46 @@ def test_verify_tomorrow_list_opens_the_verification(
     keys.press(screen, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not page.verify_tomorrow.model.rows)
     assert page.verify_tomorrow.count.text().startswith("Nothing to verify")
+
+
+def test_booking_over_another_visit_asks_double_book(
+    qtbot, office, window, two_payers, keys, asked
+) -> None:
+    with office.store.unit_of_work() as s:
+        ann = fd.register(s, office.receptionist, last_name="Ng", first_name="Ann", phone_home="")
+        john = fd.register(s, office.receptionist)
+        fd.appointment(s, john, office.provider_id, start=time(9, 30))  # 9:30-9:45
+    _w, page = window(office.receptionist)
+    page.tabs.setCurrentWidget(page.day_list)
+
+    def book_ann():  # type: ignore[no-untyped-def]
+        page.day_list.new(ann, "Ng, Ann")
+        form = page.day_list.form
+        qtbot.waitUntil(form.isVisible)
+        start = form.fields.widgets["start"]
+        start.setFocus()
+        qtbot.keyClicks(start, "9:35")
+        keys.press(form, Qt.Key.Key_Return)
+        return form
+
+    asked.answers[0] = False  # "Book it anyway?" No: back to the form, nothing saved
+    form = book_ann()
+    assert len(asked) == 1 and asked[0].startswith("Double-book?")
+    assert "already has Smith, John E. at 9:30 AM-9:45 AM" in asked[0]
+    assert form.isVisible()
+    with office.store.unit_of_work() as s:
+        assert len(s.execute(select(Appointment)).all()) == 1
+    asked.answers[0] = True
+    form.reject()  # "Discard what you typed?" Yes
+    qtbot.waitUntil(lambda: not form.isVisible())
+
+    form = book_ann()  # "Book it anyway?" Yes: booked over the other visit
+    qtbot.waitUntil(lambda: not form.isVisible())
+    assert [r.time_text for r in page.day_list.model.rows] == ["9:30 AM", "9:35 AM"]
+    with office.store.unit_of_work() as s:
+        ev = s.execute(
+            select(AuditEvent).where(
+                AuditEvent.action == "appointment_booked", AuditEvent.patient_id == ann
+            )
+        ).scalar_one()
+        assert len(ev.details["double_booked"]) == 1

@@ -9,7 +9,6 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import pdfplumber
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
@@ -19,7 +18,6 @@ from app.models.ledger import EntryKind, LedgerEntry, Payment, PaymentMethod
 from app.models.patient import Patient
 from app.models.schedule import Appointment, AppointmentStatus, GateOutcome
 from app.services import audit
-from app.ui.frontdesk import checkin_dialog
 from tests.ui.frontdesk.conftest import QT_NOISE
 
 pytestmark = QT_NOISE
@@ -29,22 +27,8 @@ TODAY = date.today()
 
 
 def test_a_new_patient_to_a_paid_copay_by_keyboard(
-    qtbot, office, window, two_payers, keys, monkeypatch, tmp_path: Path
+    qtbot, office, window, two_payers, keys, paper, tmp_path: Path
 ) -> None:
-    printed: list[str] = []
-
-    def fake_open(path: Path) -> None:
-        with pdfplumber.open(path) as pdf:
-            printed.append(pdf.pages[0].extract_text())
-
-    removed: list[Path] = []
-
-    def remove_now(_owner: object, path: Path, ms: int = 0) -> None:
-        path.unlink()
-        removed.append(path)
-
-    monkeypatch.setattr(checkin_dialog, "open_file", fake_open)
-    monkeypatch.setattr(checkin_dialog, "remove_later", remove_now)
     w, page = window(office.receptionist)
 
     # ---- register: Ctrl+N, the intake sheet top to bottom, Enter saves
@@ -210,11 +194,14 @@ def test_a_new_patient_to_a_paid_copay_by_keyboard(
     keys.press(dlg, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: dlg.payment is not None)
     assert dlg.paid.text().startswith("Payment of $30.00 recorded")
-    keys.press(dlg, Qt.Key.Key_P, CTRL)
-    assert len(printed) == 1
-    assert "Okonkwo, Ada G." in printed[0] and "100001" in printed[0]
-    assert "$30.00" in printed[0] and "Cash" in printed[0]
-    assert removed and not removed[0].exists()
+    keys.press(dlg, Qt.Key.Key_P, CTRL)  # the print dialog, then the printer
+    paper.wait(qtbot)
+    assert paper.titles == ["receipt"] and paper.pages() == 1
+    printed = paper.texts[0]
+    assert "Okonkwo, Ada G." in printed and "100001" in printed
+    assert "$30.00" in printed and "Cash" in printed
+    assert not paper.sources[0].exists()  # the print-only temp file is gone
+    assert dlg.paid.text().endswith("Receipt sent to the printer.")
     keys.press(dlg, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not dlg.isVisible())
     row = day.current()

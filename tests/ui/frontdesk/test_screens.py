@@ -338,3 +338,86 @@ def test_front_desk_table_models_pass_the_model_tester(
     qtmodeltester.check(screen.policy_model)
     qtmodeltester.check(screen.history_model)
     screen.accept()
+
+
+def test_the_guarantor_picked_from_registered_patients_by_keyboard(
+    qtbot, office, window, keys
+) -> None:
+    with office.store.unit_of_work() as s:
+        mom = fd.register(
+            s, office.receptionist, last_name="Alvarez", first_name="Rosa", dob="02/03/1980"
+        )
+        kid = fd.register(
+            s, office.receptionist, last_name="Alvarez", first_name="Tomas", dob="06/07/2015"
+        )
+    w, page = window(office.receptionist)
+    page.open_patient(kid)
+    keys.press(w, Qt.Key.Key_F2)
+    form = page.patient_form
+    qtbot.waitUntil(form.isVisible)
+    picker = form.guarantor_patient
+    assert not picker.box.isEnabled()  # the patient is the guarantor
+    form.guarantor_self.setFocus()
+    keys.press(form, Qt.Key.Key_Space)  # untick: someone else gets the statements
+    keys.press(form, Qt.Key.Key_Tab)
+    assert keys.focus(form) is picker.box
+    qtbot.keyClicks(picker.box, "alv ro")
+    qtbot.waitUntil(lambda: [h.name for h in picker.search.hits()] == ["Alvarez, Rosa E."])
+    assert picker.search.table.isVisible()
+    keys.press(form, Qt.Key.Key_Return)  # picks; does not save the form
+    assert form.isVisible()
+    assert picker.patient_id == mom
+    assert picker.chosen.text() == (
+        "Statements go to Alvarez, Rosa E.   Account 100001   DOB 02/03/1980"
+    )
+    assert not picker.search.table.isVisible()
+    # Her name and address are on her record: the person's fields are off.
+    widgets = form.fields.widgets
+    assert not widgets["guarantor_last_name"].isEnabled()
+    assert not widgets["guarantor_address1"].isEnabled()
+    keys.press(form, Qt.Key.Key_Tab)
+    assert keys.focus(form) is widgets["guarantor_relationship"]
+    qtbot.keyClicks(widgets["guarantor_relationship"], "mother")
+    keys.press(form, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not form.isVisible())
+    assert "Alvarez, Rosa E.   Account 100001   DOB 02/03/1980 (mother)" in page.view.details.text()
+    with office.store.unit_of_work() as s:
+        p = s.get(Patient, kid)
+        assert (p.guarantor_is_patient, p.guarantor_patient_id) == (False, mom)
+        ev = s.execute(
+            select(AuditEvent).where(AuditEvent.action == "patient_changed")
+        ).scalar_one()
+        assert ev.details["changes"]["guarantor_patient_id"] == [None, mom]
+
+    # Editing again shows the pick; typing over it drops it and asks again.
+    keys.press(w, Qt.Key.Key_F2)
+    form = page.patient_form
+    qtbot.waitUntil(form.isVisible)
+    picker = form.guarantor_patient
+    assert picker.patient_id == mom and picker.box.text() == "Alvarez, Rosa E."
+    picker.box.setFocus()
+    picker.box.selectAll()
+    qtbot.keyClicks(picker.box, "nobody")
+    assert picker.patient_id is None and picker.chosen.text() == ""
+    assert form.fields.widgets["guarantor_last_name"].isEnabled()
+
+
+def test_the_guarantor_search_leaves_out_the_patient_being_edited(
+    qtbot, office, window, keys
+) -> None:
+    with office.store.unit_of_work() as s:
+        kid = fd.register(s, office.receptionist, last_name="Alvarez", first_name="Tomas")
+        fd.register(s, office.receptionist, last_name="Alvarez", first_name="Rosa", phone_home="")
+    w, page = window(office.receptionist)
+    page.open_patient(kid)
+    keys.press(w, Qt.Key.Key_F2)
+    form = page.patient_form
+    qtbot.waitUntil(form.isVisible)
+    form.guarantor_self.setChecked(False)
+    picker = form.guarantor_patient
+    picker.box.setFocus()
+    qtbot.keyClicks(picker.box, "alvarez")
+    qtbot.waitUntil(lambda: bool(picker.search.hits()))
+    assert [h.name for h in picker.search.hits()] == ["Alvarez, Rosa E."]
+    assert picker.search.status.text() == "1 patient found."
+    form.dirty = False

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pdfplumber
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QLineEdit, QMessageBox, QPushButton
+from PySide6.QtWidgets import QLineEdit, QPushButton
 from sqlalchemy import func, select
 
 from app.config import Paths
+from app.models.audit import AuditEvent
 from app.models.claims import Claim, ClaimStatus
 from app.models.ledger import Party
 from app.models.patient import Patient
@@ -28,22 +27,12 @@ from app.services import ledger
 from app.services import payables as ap
 from app.ui.context import UiContext
 from app.ui.main_window import MainWindow
+from app.ui.payments import ar_pages
 from app.ui.payments.eob import C_ALLOWED, C_COINS, C_PAID
 from tests import factories
 from tests import factories_money as fm
 
 DOS = date.today() - timedelta(days=40)
-
-
-@pytest.fixture(autouse=True)
-def no_dialogs(monkeypatch):
-    """A message box would wait for a click: fail loudly instead."""
-
-    def boom(*args, **kwargs):
-        raise AssertionError(f"unexpected message box: {args[1:3]}")
-
-    for name in ("warning", "information", "critical"):
-        monkeypatch.setattr(QMessageBox, name, staticmethod(boom))
 
 
 def _window(qtbot, office, tmp_path, actor) -> MainWindow:
@@ -142,7 +131,7 @@ def test_post_an_eob_with_contractual_and_coinsurance(qtbot, office, tmp_path) -
     assert page.ledger.rows.rows()[-1].balance == money("16.00")
 
 
-def test_patient_payment_is_applied_or_left_as_credit(qtbot, office, tmp_path, monkeypatch) -> None:
+def test_patient_payment_is_applied_or_left_as_credit(qtbot, office, tmp_path, paper) -> None:
     with office.store.unit_of_work() as s:
         pat = factories.patient(s, "Nguyen", "Bao")
         v = fm.visit(s, pat, office.provider_id, DOS, [("99213", "115.00")])
@@ -170,22 +159,28 @@ def test_patient_payment_is_applied_or_left_as_credit(qtbot, office, tmp_path, m
         assert ledger.patient_balance(s, pat_id) == money("-35.00")
     assert pp.history.rows()[0].credit == money("35.00")
 
-    # The receipt (the front desk's receipt writer), opened in the viewer to print.
-    opened = []
-    monkeypatch.setattr(
-        QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url) or True)
-    )
+    # The receipt (the front desk's receipt writer), sent to the printer.
     qtbot.mouseClick(pp.receipt_btn, Qt.MouseButton.LeftButton)
-    assert "Receipt R" in pp.result.text()
-    path = Path(opened[0].toLocalFile())
-    assert path.parent == Paths(tmp_path).temp
-    with pdfplumber.open(path) as pdf:
-        text = pdf.pages[0].extract_text()
+    paper.wait(qtbot)
+    assert "Receipt R" in pp.result.text() and "sent to the printer" in pp.result.text()
+    assert paper.titles == ["receipt"] and paper.pages() == 1
+    assert paper.sources[0].parent == Paths(tmp_path).temp
+    assert not paper.sources[0].exists()  # print-only: removed once printed
+    text = paper.texts[0]
     assert "RECEIPT" in text and "150.00" in text and "Nguyen, Bao" in text
+    with office.store.session() as s:
+        assert (
+            s.execute(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action == "receipt_printed", AuditEvent.patient_id == pat_id)
+            ).scalar()
+            == 1
+        )
 
 
 def test_statements_batch_runs_off_the_gui_thread_and_cancel_records_nothing(
-    qtbot, office, tmp_path
+    qtbot, office, tmp_path, paper
 ) -> None:
     with office.store.unit_of_work() as s:
         for last in ("Abbott", "Brooks", "Castillo"):
@@ -211,15 +206,32 @@ def test_statements_batch_runs_off_the_gui_thread_and_cancel_records_nothing(
     with office.store.session() as s:
         assert s.execute(select(func.count()).select_from(Statement)).scalar() == 0
 
-    with qtbot.waitSignal(sp.batch_finished, timeout=20000) as sig:
+    with qtbot.waitSignal(sp.printed, timeout=20000) as printed:
         qtbot.mouseClick(sp.print_btn, Qt.MouseButton.LeftButton)
-    assert sig.args == ["done"]
-    assert "2 statement(s) made and recorded, 230.00 in all" in sp.result.text()
-    assert sp.pdf is not None and sp.pdf.exists()
+    # Made and recorded, then straight to the print dialog and the printer.
+    assert printed.args == ["printed"]
+    assert paper.titles == ["statements"] and paper.pages() == 2
+    assert "Brooks" in paper.texts[0] and "Castillo" in paper.texts[0]
+    assert "The statements went to the printer (2 page(s))" in sp.result.text()
+    assert sp.pdf is not None and sp.pdf.exists()  # kept for a second try or a copy
     assert sp.pdf.parent == Paths(tmp_path).temp  # print-only: the private temp folder
     assert len(sp.sent.rows()) == 2 and all(r.notice_no == 1 for r in sp.sent.rows())
     with office.store.session() as s:
         assert s.execute(select(func.count()).select_from(Statement)).scalar() == 2
+    # Printed again (the printer jammed): audited as a reprint, not sent twice.
+    with qtbot.waitSignal(sp.printed, timeout=20000):
+        qtbot.mouseClick(sp.open_btn, Qt.MouseButton.LeftButton)
+    assert paper.pages() == 2 and len(paper.outputs) == 2
+    with office.store.session() as s:
+        assert s.execute(select(func.count()).select_from(Statement)).scalar() == 2
+        assert (
+            s.execute(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action == "statement_reprinted")
+            ).scalar()
+            == 2
+        )
     # The next run says second notice.
     qtbot.mouseClick(sp.find_btn, Qt.MouseButton.LeftButton)
     assert sorted(r.notice_no for r in sp.list.rows()) == [1, 2, 2]  # the one left out: first
@@ -311,3 +323,58 @@ def test_open_record_payment_goes_to_the_check(qtbot, office, tmp_path) -> None:
     assert w.open_record("payment", pid)
     page = w.open_area("payments")
     assert "CHK-9" in page.eob.check_combo.currentText()
+
+
+def test_patient_ledger_prints_and_a_statement_is_recorded_only_when_printed_or_saved(
+    qtbot, office, tmp_path, paper, monkeypatch
+) -> None:
+    with office.store.unit_of_work() as s:
+        pat = factories.patient(s, "Ortega", "Luz")
+        fm.visit(s, pat, office.provider_id, DOS, [("99213", "115.00")])
+        pat_id = pat.id
+    w = _window(qtbot, office, tmp_path, office.manager)
+    page = w.open_area("payments")
+    page.show_ledger(pat_id)
+    lp = page.ledger
+
+    def count(action: str) -> int:
+        with office.store.session() as s:
+            return s.execute(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action == action, AuditEvent.patient_id == pat_id)
+            ).scalar()
+
+    qtbot.mouseClick(lp.print_btn, Qt.MouseButton.LeftButton)
+    paper.wait(qtbot)
+    assert paper.titles == ["patient ledger"] and paper.pages() == 1
+    assert "Ortega, Luz" in paper.texts[0] and "115.00" in paper.texts[0]
+    assert "The ledger went to the printer (1 page(s))" in lp.result.text()
+    assert count("ledger_printed") == 1
+
+    # Cancel in the print dialog: no statement is recorded as sent, nothing audited.
+    paper.cancel = True
+    qtbot.mouseClick(lp.stmt_btn, Qt.MouseButton.LeftButton)
+    assert "not printed; nothing was recorded" in lp.result.text()
+    assert not paper.sources[-1].exists()
+    with office.store.session() as s:
+        assert s.execute(select(func.count()).select_from(Statement)).scalar() == 0
+    assert count("statement_printed") == 0
+
+    paper.cancel = False
+    qtbot.mouseClick(lp.stmt_btn, Qt.MouseButton.LeftButton)
+    paper.wait(qtbot)
+    assert "The statement went to the printer" in lp.result.text()
+    assert "Amount due" in paper.texts[-1] or "AMOUNT DUE" in paper.texts[-1].upper()
+    with office.store.session() as s:
+        assert s.execute(select(Statement.balance)).scalars().all() == [money("115.00")]
+    assert count("statement_printed") == 1
+
+    # Save as PDF: written where chosen, audited as an export.
+    target = tmp_path / "ortega-ledger.pdf"
+    monkeypatch.setattr(ar_pages, "choose_pdf_path", lambda *_a: target)
+    lp.save_pdf("ledger")
+    with pdfplumber.open(target) as pdf:
+        assert "Ortega, Luz" in pdf.pages[0].extract_text()
+    assert count("file_saved") == 1
+    assert f"Saved as {target.name}" in lp.result.text()

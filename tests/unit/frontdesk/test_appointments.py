@@ -25,10 +25,10 @@ def patient_id(office):
         return fd.register(s, office.receptionist)
 
 
-def _book(office, patient_id, **kw):
+def _book(office, patient_id, allow=False, **kw):
     data = AppointmentInput(
         patient_id=patient_id,
-        provider_id=office.provider_id,
+        provider_id=kw.pop("provider_id", office.provider_id),
         day=kw.pop("day", TODAY),
         start=kw.pop("start", "9:30"),
         minutes=kw.pop("minutes", "20"),
@@ -36,7 +36,7 @@ def _book(office, patient_id, **kw):
         **kw,
     )
     with office.store.unit_of_work() as s:
-        return appointments.book(s, office.receptionist, data)
+        return appointments.book(s, office.receptionist, data, allow_conflicts=allow)
 
 
 def _actions(s):
@@ -63,7 +63,7 @@ def test_parse_time() -> None:
 
 def test_book_and_see_the_day_list(office, patient_id) -> None:
     aid = _book(office, patient_id)
-    _book(office, patient_id, start="8:00", reason="Checkup", self_pay=True)
+    _book(office, patient_id, start="8:00", reason="Checkup", self_pay=True, allow=True)
     with office.store.unit_of_work() as s:
         rows = appointments.day_list(s, office.receptionist, TODAY)
         assert [r.time_text for r in rows] == ["8:00 AM", "9:30 AM"]
@@ -111,8 +111,8 @@ def test_booking_problems(office, patient_id) -> None:
 
 def test_move_cancel_no_show_complete(office, patient_id) -> None:
     a = _book(office, patient_id)
-    b = _book(office, patient_id, start="10:00")
-    c = _book(office, patient_id, start="11:00")
+    b = _book(office, patient_id, start="10:00", allow=True)
+    c = _book(office, patient_id, start="11:00", allow=True)
     tomorrow = TODAY + timedelta(days=1)
     with office.store.unit_of_work() as s:
         data = appointments.appointment_input(s, office.receptionist, a)
@@ -148,3 +148,94 @@ def test_next_office_day() -> None:
     friday = date(2026, 11, 27)
     assert next_office_day(friday) == date(2026, 11, 30)
     assert next_office_day(date(2026, 11, 30)) == date(2026, 12, 1)
+
+
+# ------------------------------------------------------------------ double booking
+
+
+def _second_provider(office) -> int:
+    from app.models.practice import Provider
+
+    with office.store.unit_of_work() as s:
+        first = s.get(Provider, office.provider_id)
+        other = Provider(
+            first_name="Marcus",
+            last_name="Bell",
+            credentials="DO",
+            npi="1003000126",
+            taxonomy=first.taxonomy,
+        )
+        s.add(other)
+        s.flush()
+        return other.id
+
+
+def test_an_overlapping_visit_for_the_provider_asks_double_book(office, patient_id) -> None:
+    with office.store.unit_of_work() as s:
+        ann = fd.register(s, office.receptionist, last_name="Ng", first_name="Ann", phone_home="")
+    first = _book(office, patient_id, start="9:30", minutes="20")  # 9:30-9:50
+    with pytest.raises(appointments.ScheduleConflicts) as err:
+        _book(office, ann, start="9:40", minutes="15")
+    assert [c.kind for c in err.value.conflicts] == ["provider"]
+    assert err.value.message == (
+        "Double-book?\n- Okafor, Adaeze already has Smith, John E. at 9:30 AM-9:50 AM."
+    )
+    with office.store.unit_of_work() as s:  # nothing stored
+        assert len(appointments.day_list(s, office.receptionist, TODAY)) == 1
+    # The receptionist accepts: booked, and the audit row says so.
+    second = _book(office, ann, start="9:40", minutes="15", allow=True)
+    with office.store.unit_of_work() as s:
+        ev = s.execute(
+            select(AuditEvent).where(
+                AuditEvent.action == "appointment_booked", AuditEvent.entity_id == str(second)
+            )
+        ).scalar_one()
+        assert ev.details["double_booked"] == [first] and ev.details["same_day"] == []
+    # Back to back is not an overlap; a cancelled visit holds no time.
+    with office.store.unit_of_work() as s:
+        bob = fd.register(s, office.receptionist, last_name="Ode", first_name="Bob", phone_home="")
+        cy = fd.register(s, office.receptionist, last_name="Park", first_name="Cy", phone_home="")
+        appointments.cancel(s, office.receptionist, first)
+    _book(office, bob, start="9:15", minutes="15")  # 9:15-9:30
+    _book(office, cy, start="9:30", minutes="10")  # where the cancelled visit was, up to Ann's
+    with pytest.raises(appointments.ScheduleConflicts) as err:
+        _book(office, cy, start="9:50", minutes="10")  # over Ann's end, and Cy's second today
+    assert [c.kind for c in err.value.conflicts] == ["provider", "patient"]
+
+
+def test_the_same_patient_twice_the_same_day_is_warned(office, patient_id) -> None:
+    other = _second_provider(office)
+    _book(office, patient_id, start="9:30")
+    with pytest.raises(appointments.ScheduleConflicts) as err:
+        _book(office, patient_id, start="2:00pm", provider_id=other)
+    assert [c.kind for c in err.value.conflicts] == ["patient"]
+    assert err.value.message.startswith("Book another visit the same day?")
+    assert "Smith, John E. is already booked on" in err.value.message
+    assert "at 9:30 AM-9:50 AM with Okafor, Adaeze." in err.value.message
+    # Another day is fine; another provider at the same time is fine for another patient.
+    _book(office, patient_id, start="2:00pm", provider_id=other, day=TODAY + timedelta(days=1))
+    with office.store.unit_of_work() as s:
+        ann = fd.register(s, office.receptionist, last_name="Ng", first_name="Ann", phone_home="")
+    _book(office, ann, start="9:30", provider_id=other)
+
+
+def test_moving_into_an_overlap_asks_too(office, patient_id) -> None:
+    with office.store.unit_of_work() as s:
+        ann = fd.register(s, office.receptionist, last_name="Ng", first_name="Ann", phone_home="")
+    _book(office, patient_id, start="9:30", minutes="20")
+    later = _book(office, ann, start="11:00")
+    with office.store.unit_of_work() as s:
+        data = appointments.appointment_input(s, office.receptionist, later)
+        data.reason = "Rash"  # not moved in time: nothing to ask
+        appointments.move(s, office.receptionist, later, data)
+    with pytest.raises(appointments.ScheduleConflicts), office.store.unit_of_work() as s:
+        data = appointments.appointment_input(s, office.receptionist, later)
+        data.start = "9:45"
+        appointments.move(s, office.receptionist, later, data)
+    with office.store.unit_of_work() as s:
+        assert s.get(Appointment, later).start == time(11, 0)
+        data = appointments.appointment_input(s, office.receptionist, later)
+        data.start = "9:45"
+        appointments.move(s, office.receptionist, later, data, allow_conflicts=True)
+    with office.store.unit_of_work() as s:
+        assert s.get(Appointment, later).start == time(9, 45)

@@ -355,3 +355,111 @@ def test_a_merged_record_cannot_be_edited_or_merged_again(office) -> None:
         patients.merge(s, office.manager, a, b)
     with pytest.raises(ValidationError), office.store.unit_of_work() as s:
         patients.merge(s, office.manager, a, a)
+
+
+# ------------------------------------------------------------------ registered guarantor
+
+
+def test_a_registered_patient_as_guarantor_gets_the_statements(office) -> None:
+    from app.services import statements
+    from tests import factories_money as fm
+
+    with office.store.unit_of_work() as s:
+        mom = fd.register(
+            s, office.receptionist, last_name="Alvarez", first_name="Rosa", dob="02/03/1980"
+        )
+        kid = patients.register(
+            s,
+            office.receptionist,
+            fd.intake(
+                last_name="Alvarez",
+                first_name="Tomas",
+                dob="06/07/2015",
+                phone_home="",
+                address1="1 Other Street",  # where the child lives is not where bills go
+                guarantor_is_patient=False,
+                guarantor_patient_id=mom,
+                guarantor_relationship="mother",
+                guarantor_last_name="typed by mistake",  # dropped: Rosa's own record is used
+            ),
+            allow_duplicate=True,
+        )
+        assert kid.guarantor_text.startswith("Alvarez, Rosa E.   Account 100001")
+        fm.fee_items(s)
+        fm.visit(
+            s, s.get(Patient, kid.id), office.provider_id, date(2026, 3, 2), [("99213", "115.00")]
+        )
+    with office.store.unit_of_work() as s:
+        p = s.get(Patient, kid.id)
+        assert (p.guarantor_patient_id, p.guarantor_relationship) == (mom, "mother")
+        assert p.guarantor_last_name == "" and not p.guarantor_is_patient
+        row = _events(s, "patient_registered", kid.id)[0]
+        assert row.details["new"]["guarantor_patient_id"] == mom
+        # The statement goes to the mother, at her address, for the child's visit.
+        found = statements.candidates(s, office.biller)
+        assert [(c.guarantor_id, c.balance, c.patients) for c in found] == [
+            (mom, Decimal("115.00"), 2)
+        ]
+        doc = statements.statement_docs(s, [mom], date(2026, 4, 1))[0]
+        assert doc.guarantor_name == "Rosa E. Alvarez"
+        assert doc.mailing_address[0] == "12 Oak Lane"
+        assert [r.patient for r in doc.rows] == ["Tomas Alvarez"]
+        assert ledger.guarantor_balance(s, mom) == Decimal("115.00")
+
+
+def test_registered_guarantor_rules(office) -> None:
+    with office.store.unit_of_work() as s:
+        mom = fd.register(s, office.receptionist, last_name="Berg", first_name="Ida")
+        kid = fd.register(
+            s,
+            office.receptionist,
+            last_name="Berg",
+            first_name="Ole",
+            guarantor_is_patient=False,
+            guarantor_patient_id=mom,
+            guarantor_relationship="mother",
+        )
+    cases = [
+        ({"guarantor_patient_id": 99999}, "not on file"),
+        ({"guarantor_patient_id": kid}, "statements go to Berg, Ida E. (100001); pick"),
+        ({"guarantor_patient_id": mom, "guarantor_relationship": ""}, "relationship is required"),
+    ]
+    for change, message in cases:
+        data = fd.intake(last_name="Berg", first_name="Liv", guarantor_is_patient=False, **change)
+        data.guarantor_relationship = change.get("guarantor_relationship", "aunt")
+        with pytest.raises(ValidationError) as err, office.store.unit_of_work() as s:
+            patients.register(s, office.receptionist, data, allow_duplicate=True)
+        assert message.lower() in err.value.message.lower(), err.value.message
+        # Only the guarantor's own problems: no call for a typed name or address.
+        assert err.value.fields() <= {"guarantor_patient_id", "guarantor_relationship"}
+    with office.store.unit_of_work() as s:
+        # Yourself, or a guarantor who already has patients on their account.
+        data = patients.details(s, office.receptionist, mom).data
+        data.guarantor_is_patient, data.guarantor_relationship = False, "self"
+        sven = fd.register(s, office.receptionist, last_name="Lund", first_name="Sven")
+        for gid, message in ((mom, "pick another patient"), (sven, "guarantor of 1 other")):
+            data.guarantor_patient_id = gid
+            with pytest.raises(ValidationError) as err:
+                patients.update(s, office.receptionist, mom, data)
+            assert message in err.value.message, err.value.message
+        assert s.get(Patient, mom).guarantor_patient_id is None
+
+
+def test_duplicate_phone_compares_the_work_phone_too(office) -> None:
+    with office.store.unit_of_work() as s:
+        fd.register(s, office.receptionist, phone_home="", phone_work="217-555-0300")
+    # Their work phone is the new patient's home phone ...
+    found = _dupes(
+        office, last_name="Ng", first_name="Ann", dob="1/1/2001", phone_home="2175550300"
+    )
+    assert [m.reasons for m in found] == [("same phone (217) 555-0300",)]
+    # ... or the new patient's work phone is their work phone.
+    found = _dupes(
+        office,
+        last_name="Ng",
+        first_name="Ann",
+        dob="1/1/2001",
+        phone_home="",
+        phone_work="(217) 555-0300",
+    )
+    assert [m.reasons for m in found] == [("same phone (217) 555-0300",)]

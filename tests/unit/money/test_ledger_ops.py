@@ -5,9 +5,18 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from app.errors import PermissionDenied, ValidationError
-from app.models.ledger import AdjustmentType, MonthCloseEvent, Party, PaymentMethod, PaymentSource
+from app.models.ledger import (
+    AdjustmentType,
+    EntryKind,
+    LedgerEntry,
+    MonthCloseEvent,
+    Party,
+    PaymentMethod,
+    PaymentSource,
+)
 from app.models.patient import Patient
 from app.money import money
 from app.services import ledger, payments
@@ -210,3 +219,111 @@ def test_a_closed_month_takes_no_payment(office, m) -> None:
             method=PaymentMethod.CASH,
             received=ON,
         )
+
+
+def _insured_visit(s, office, m, lines=(("99213", "115.00"), ("36415", "15.00"))):
+    from app.models.insurance import Policy
+
+    pat = s.get(Patient, m.patient_id)
+    return fm.visit(
+        s, pat, office.provider_id, date(2026, 3, 2), list(lines), s.get(Policy, m.primary_id)
+    )
+
+
+def test_a_payers_balance_is_written_off_by_the_manager(office, m) -> None:
+    r1 = ledger.Resp(Party.INSURANCE, m.primary_id, m.payer1)
+    with office.store.unit_of_work() as s:
+        v = _insured_visit(s, office, m)
+        with pytest.raises(ValidationError, match=r"Prairie Health Plan owes 130\.00"):
+            ledger.write_off(
+                s,
+                office.manager,
+                m.patient_id,
+                money("131.00"),
+                AdjustmentType.SMALL_BALANCE,
+                on=ON,
+                party=r1,
+            )
+        with pytest.raises(ValidationError, match=r"The patient owes 0\.00"):
+            ledger.write_off(
+                s, office.manager, m.patient_id, money("1.00"), AdjustmentType.COURTESY, on=ON
+            )
+        posted = ledger.write_off(
+            s,
+            office.manager,
+            m.patient_id,
+            money("120.00"),
+            AdjustmentType.BAD_DEBT,
+            on=ON,
+            memo="payer out of business",
+            party=r1,
+        )
+        assert {(e.party, e.policy_id, e.payer_id) for e in posted} == {
+            (Party.INSURANCE, m.primary_id, m.payer1)
+        }
+        # Oldest line first (same day: the first line), then the next.
+        parts = ledger.portions(s, v.line_ids)
+        assert parts[v.line_ids[0]] == {}
+        assert parts[v.line_ids[1]] == {r1: money("10.00")}
+        assert ledger.payer_balance(s, m.payer1) == money("10.00")
+        assert ledger.patient_balance(s, m.patient_id, Party.PATIENT) == money("0.00")
+
+
+def test_move_a_lines_balance_by_hand_with_a_reason(office, m) -> None:
+    r1 = ledger.Resp(Party.INSURANCE, m.primary_id, m.payer1)
+    r2 = ledger.Resp(Party.INSURANCE, m.secondary_id, m.payer2)
+    with office.store.unit_of_work() as s:
+        v = _insured_visit(s, office, m, [("99213", "115.00")])
+        line = v.line_ids[0]
+        rows = payments.line_parties(s, office.biller, m.patient_id)
+        assert [(p.label, p.amount) for p in rows[0].parts] == [
+            ("Primary: Prairie Health Plan", money("115.00"))
+        ]
+        assert [p.label for p in rows[0].targets] == [
+            "Patient",
+            "Primary: Prairie Health Plan",
+            "Secondary: Lakeshore Medigap",
+        ]
+        with pytest.raises(ValidationError) as exc:
+            payments.move_balance(
+                s, office.biller, line, r1, ledger.PATIENT, money("200.00"), on=ON, reason=""
+            )
+        assert {p.field for p in exc.value.problems} == {"reason"}
+        with pytest.raises(ValidationError) as exc:
+            payments.move_balance(
+                s, office.biller, line, r1, ledger.PATIENT, money("200.00"), on=ON, reason="x"
+            )
+        assert [p.field for p in exc.value.problems] == ["amount"]
+        assert "Only 115.00" in exc.value.problems[0].message
+        # Someone else's policy is not a party of this line.
+        stranger = ledger.Resp(Party.INSURANCE, m.primary_id + 99, m.payer1)
+        with pytest.raises(ValidationError, match="one of the patient's policies"):
+            payments.move_balance(
+                s, office.biller, line, r1, stranger, money("5.00"), on=ON, reason="x"
+            )
+        with pytest.raises(PermissionDenied):
+            payments.move_balance(
+                s, office.receptionist, line, r1, r2, money("5.00"), on=ON, reason="x"
+            )
+        payments.move_balance(
+            s, office.biller, line, r1, r2, money("40.00"), on=ON, reason="secondary billed"
+        )
+        payments.move_balance(
+            s, office.biller, line, r1, ledger.PATIENT, money("15.00"), on=ON, reason="copay"
+        )
+        # ... and back to a payer.
+        payments.move_balance(
+            s, office.biller, line, ledger.PATIENT, r1, money("5.00"), on=ON, reason="rebill"
+        )
+        assert ledger.portions(s, [line])[line] == {
+            r1: money("65.00"),
+            r2: money("40.00"),
+            ledger.PATIENT: money("10.00"),
+        }
+        assert ledger.line_balance(s, line) == money("115.00")  # nothing created or lost
+        transfers = (
+            s.execute(select(LedgerEntry.memo).where(LedgerEntry.kind == EntryKind.TRANSFER))
+            .scalars()
+            .all()
+        )
+        assert sorted(set(transfers)) == ["copay", "rebill", "secondary billed"]

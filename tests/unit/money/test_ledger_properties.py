@@ -54,7 +54,7 @@ op = st.one_of(
     st.tuples(st.just("takeback"), st.integers(0, 1), st.integers(0, 1), cents),
     st.tuples(st.just("pay"), cents, st.booleans()),
     st.tuples(st.just("transfer"), st.integers(0, 1), st.integers(0, 2), st.integers(0, 2), cents),
-    st.tuples(st.just("write_off"), cents),
+    st.tuples(st.just("write_off"), st.integers(0, 2), cents),
     st.tuples(st.just("refund"), cents),
     st.tuples(st.just("reverse"), st.integers(0, 50)),
 )
@@ -275,20 +275,27 @@ def test_random_postings_keep_the_ledger_whole(office, ops) -> None:
                     model.move(lid, src, -amt)
                     model.move(lid, dst, amt)
                     posted_txn = "transfer"
-                elif kind == "write_off":
-                    amt = from_cents(step[1])
-                    owing = sum((model.part(lid, ledger.PATIENT) for lid in lines), ZERO)
+                elif kind == "write_off":  # any party's part: a payer's or the patient's
+                    _, who, amt_c = step
+                    amt, r = from_cents(amt_c), resps[who]
+                    owing = sum((model.part(lid, r) for lid in lines), ZERO)
                     try:
                         ledger.write_off(
-                            s, office.manager, pat_id, amt, AdjustmentType.SMALL_BALANCE, on=ON
+                            s,
+                            office.manager,
+                            pat_id,
+                            amt,
+                            AdjustmentType.SMALL_BALANCE,
+                            on=ON,
+                            party=r,
                         )
                     except ValidationError:
                         assert amt <= ZERO or amt > owing
                         raise
                     left = amt
                     for lid in lines:
-                        x = min(left, model.part(lid, ledger.PATIENT))
-                        model.move(lid, ledger.PATIENT, -x)
+                        x = min(left, model.part(lid, r))
+                        model.move(lid, r, -x)
                         left -= x
                     posted_txn = "write_off"
                 elif kind == "refund":

@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from app.demo import OfficeSize, build_office
-from app.errors import PermissionDenied, ValidationError
+from app.errors import PermissionDenied, UserFacingError, ValidationError
+from app.models.audit import AuditEvent
 from app.models.ledger import PaymentMethod
-from app.models.payables import Bill, ExpenseCategory, Vendor
+from app.models.payables import Bill, ExpenseCategory, RecurringBill, Vendor
 from app.models.staff import Role, User
 from app.money import ZERO, money
 from app.services import payables as ap
@@ -177,3 +178,56 @@ def test_demo_office_has_years_of_bills(store) -> None:
         # The rent's next bill comes from the recurring bill.
         made = ap.create_due_bills(s, mgr, today + timedelta(days=40))
         assert len(made) >= 1
+
+
+def test_void_edit_stop_and_restart_are_checked_and_audited(office) -> None:
+    mgr = office.manager
+    today = date(2026, 5, 20)
+    with office.store.unit_of_work() as s:
+        vid = ap.add_vendor(s, mgr, ap.VendorInput("Lakeview Realty", phone="2175550123"))
+        bill = ap.add_bill(
+            s,
+            mgr,
+            ap.BillInput(vid, "LR-9", today, today, money("1800.00"), ExpenseCategory.RENT),
+        )
+        ap.void_bill(s, mgr, bill, "entered twice")
+        with pytest.raises(ValidationError, match="already voided"):
+            ap.void_bill(s, mgr, bill, "again")
+        # Saving a vendor unchanged writes nothing; a change writes old and new.
+        row = next(v for v in ap.vendors(s, mgr) if v.vendor_id == vid)
+        ap.update_vendor(s, mgr, vid, row.as_input())
+        ap.update_vendor(
+            s,
+            mgr,
+            vid,
+            ap.VendorInput(
+                "Lakeview Realty", "9 Lake St", "Springfield", "il", "62701", "2175550123"
+            ),
+        )
+        assert s.get(Vendor, vid).state == "IL"
+        changed = (
+            s.execute(select(AuditEvent).where(AuditEvent.action == "vendor_changed"))
+            .scalars()
+            .all()
+        )
+        assert len(changed) == 1
+        assert changed[0].details["changes"]["address1"] == ["", "9 Lake St"]
+        rid = ap.add_recurring(
+            s,
+            mgr,
+            ap.RecurringInput(vid, money("1800.00"), ExpenseCategory.RENT, date(2026, 1, 1)),
+        )
+        with pytest.raises(UserFacingError, match="nothing to restart"):
+            ap.restart_recurring(s, mgr, rid, today, today=today)
+        ap.stop_recurring(s, mgr, rid)
+        with pytest.raises(UserFacingError, match="already stopped"):
+            ap.stop_recurring(s, mgr, rid)
+        with pytest.raises(ValidationError, match="today or later"):
+            ap.restart_recurring(s, mgr, rid, date(2026, 2, 1), today=today)
+        assert ap.next_occurrence(today, 1) == date(2026, 6, 1)
+        assert ap.next_occurrence(date(2026, 2, 1), 31) == date(2026, 2, 28)
+        ap.restart_recurring(s, mgr, rid, date(2026, 6, 1), today=today)
+        # The months it was stopped are not billed: the next bill is June's.
+        made = ap.create_due_bills(s, mgr, date(2026, 6, 2))
+        assert len(made) == 1
+        assert s.get(RecurringBill, rid).next_date == date(2026, 7, 1)
