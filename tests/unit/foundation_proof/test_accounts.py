@@ -342,6 +342,157 @@ def _insured_line(s: Session, e: Env) -> None:
     factories_money.visit(s, pat, e.provider_id, date.today(), [("99213", "115.00")])
 
 
+# ------------------------------------------------------------------ claims
+
+
+def _claim(s: Session, e: Env, *, sent: bool = False, paid: bool = False) -> None:
+    """A coded visit for an insured patient, its claim (made as the manager),
+    sent to the payer and, with ``paid``, answered, with a second policy."""
+    from app.services import claim_print, claims
+    from tests import factories_claims
+
+    pat = s.get(Patient, e.patient_id)
+    assert pat is not None
+    pol = factories.policy(s, pat, factories.payer(s), member_id="XJ100200300")
+    factories_claims.verify(s, pol, e.manager, on=date.today())
+    enc = factories_claims.coded_visit(s, pat.id, e.provider_id, pol, dos=date.today())
+    made = claims.make_claim(s, e.manager, enc.id)
+    if sent or paid:
+        claims.check_claim(s, e.manager, made.id)
+        claim_print.mark_printed(s, e.manager, [made.id], "test printer")
+    if paid:
+        from app.models.claims import Claim
+
+        claim = s.get(Claim, made.id)
+        assert claim is not None
+        line = s.execute(select(ServiceLine.id).where(ServiceLine.encounter_id == enc.id)).scalar()
+        factories_claims.post_payer_payment(s, claim, e.manager, {line: "80.00"}, date.today())
+        factories.policy(s, pat, factories.payer(s, "Second Plan"), rank=2, member_id="SP1")
+
+
+def _last_claim(s: Session) -> int:
+    from app.models.claims import Claim
+
+    return _latest(s, Claim.id)
+
+
+def _last_visit(s: Session) -> int:
+    from app.models.coding import Encounter
+
+    return _latest(s, Encounter.id)
+
+
+def _coded_visit(s: Session, e: Env) -> None:
+    from tests import factories_claims
+
+    pat = s.get(Patient, e.patient_id)
+    assert pat is not None
+    pol = factories.policy(s, pat, factories.payer(s), member_id="XJ100200301")
+    factories_claims.coded_visit(s, pat.id, e.provider_id, pol, dos=date.today())
+
+
+def _claim_rows() -> list[ServiceCall]:
+    import io
+
+    from app.reports.cms1500.data_only import ClaimPdf
+    from app.services import claim_print, claims
+
+    work, prints = Permission.CLAIM_WORK, Permission.CLAIM_PRINT
+    return [
+        ServiceCall("claims.list_claims", work, lambda s, a, e: claims.list_claims(s, a)),
+        ServiceCall(
+            "claims.unclaimed_visits",
+            work,
+            lambda s, a, e: claims.unclaimed_visits(s, a),
+            prepare=_coded_visit,
+        ),
+        ServiceCall(
+            "claims.make_claim",
+            work,
+            lambda s, a, e: claims.make_claim(s, a, _last_visit(s)),
+            prepare=_coded_visit,
+        ),
+        ServiceCall(
+            "claims.make_claims_for_coded_visits",
+            work,
+            lambda s, a, e: claims.make_claims_for_coded_visits(s, a),
+            prepare=_coded_visit,
+        ),
+        ServiceCall(
+            "claims.check_claim",
+            work,
+            lambda s, a, e: claims.check_claim(s, a, _last_claim(s)),
+            prepare=_claim,
+        ),
+        ServiceCall(
+            "claims.check_drafts", work, lambda s, a, e: claims.check_drafts(s, a), prepare=_claim
+        ),
+        ServiceCall(
+            "claims.claim_detail",
+            work,
+            lambda s, a, e: claims.claim_detail(s, a, _last_claim(s)),
+            prepare=_claim,
+        ),
+        ServiceCall(
+            "claims.discard_draft",
+            work,
+            lambda s, a, e: claims.discard_draft(s, a, _last_claim(s)),
+            prepare=_claim,
+        ),
+        ServiceCall(
+            "claims.set_payer_reference",
+            work,
+            lambda s, a, e: claims.set_payer_reference(s, a, _last_claim(s), "ICN123"),
+            prepare=_claim,
+        ),
+        ServiceCall(
+            "claims.correct_claim",
+            work,
+            lambda s, a, e: claims.correct_claim(s, a, _last_claim(s), "void", "ICN123"),
+            prepare=lambda s, e: _claim(s, e, sent=True),
+        ),
+        ServiceCall(
+            "claims.make_secondary",
+            work,
+            lambda s, a, e: claims.make_secondary(s, a, _last_claim(s)),
+            prepare=lambda s, e: _claim(s, e, paid=True),
+        ),
+        ServiceCall(
+            "claim_print.ready_claim_ids",
+            prints,
+            lambda s, a, e: claim_print.ready_claim_ids(s, a),
+        ),
+        ServiceCall(
+            "claim_print.printable",
+            prints,
+            lambda s, a, e: claim_print.printable(s, a, [_last_claim(s)]),
+            prepare=_claim,
+        ),
+        ServiceCall(
+            "claim_print.render_claims",
+            prints,
+            lambda s, a, e: claim_print.render_claims(
+                s, a, [_last_claim(s)], ClaimPdf(io.BytesIO())
+            ),
+            prepare=lambda s, e: _claim(s, e, sent=True),
+        ),
+        ServiceCall(
+            "claim_print.mark_printed",
+            prints,
+            lambda s, a, e: claim_print.mark_printed(s, a, [_last_claim(s)], "test printer"),
+            prepare=lambda s, e: _claim(s, e, sent=True),
+        ),
+        ServiceCall(
+            "claim_print.save_printer_offsets",
+            prints,
+            lambda s, a, e: claim_print.save_printer_offsets(s, a, "Front desk", 1.5, -2.0),
+        ),
+    ]
+
+
+SERVICE_CALLS.extend(_claim_rows())
+
+
 def _env(office_, folder: Path) -> Env:
     with office_.store.unit_of_work() as s:
         pid = factories.patient(s).id
