@@ -186,6 +186,7 @@ ROWS: list[ServiceCall] = [
         "payers.list_payers",
         Permission.PATIENT_VIEW,
         lambda s, a, e: payers.list_payers(s, a),
+        prepare=_insured,
     ),
     ServiceCall(
         "payers.payer_input",

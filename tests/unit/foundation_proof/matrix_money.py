@@ -158,6 +158,16 @@ def _statement_run(s: Session, e: Env) -> int:
     return statements.record_statements(s, e.manager, docs, TODAY).id
 
 
+def _in_collections(s: Session, e: Env) -> None:
+    """A self-pay visit 100 days ago, still owed after a statement: the
+    account belongs on the collections list."""
+    pat = s.get(Patient, e.patient_id)
+    assert pat is not None
+    fm.visit(s, pat, e.provider_id, TODAY - timedelta(days=100), [("99214", "165.00")])
+    docs = statements.statement_docs(s, [e.patient_id], TODAY - timedelta(days=60))
+    statements.record_statements(s, e.manager, docs, TODAY - timedelta(days=60))
+
+
 # ---------------------------------------------------------------- the office's bills
 
 
@@ -485,7 +495,7 @@ ROWS: list[ServiceCall] = [
         "aging.collections",
         Permission.AR_VIEW,
         lambda s, a, e: aging.collections(s, a, TODAY),
-        prepare=_statement_run,
+        prepare=_in_collections,
     ),
     ServiceCall(
         "aging.export_aging_csv",
@@ -499,7 +509,7 @@ ROWS: list[ServiceCall] = [
         "aging.export_collections_csv",
         (Permission.EXPORT, Permission.AR_VIEW),
         lambda s, a, e: aging.export_collections_csv(s, a, TODAY, e.folder / "collections.csv"),
-        prepare=_statement_run,
+        prepare=_in_collections,
     ),
     # the office's own bills
     ServiceCall(
@@ -517,7 +527,12 @@ ROWS: list[ServiceCall] = [
         ),
         prepare=_vendor,
     ),
-    ServiceCall("payables.vendors", Permission.PAYABLES, lambda s, a, e: payables.vendors(s, a)),
+    ServiceCall(
+        "payables.vendors",
+        Permission.PAYABLES,
+        lambda s, a, e: payables.vendors(s, a),
+        prepare=_bill,
+    ),
     ServiceCall(
         "payables.add_bill",
         Permission.PAYABLES,
