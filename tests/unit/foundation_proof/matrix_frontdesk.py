@@ -164,6 +164,11 @@ ROWS: list[ServiceCall] = [
         lambda s, a, e: patients.merge(s, a, e.patient_id, e.duplicate_id, reason="duplicate"),
     ),
     ServiceCall(
+        "patients.open_patient",
+        Permission.PATIENT_VIEW,
+        lambda s, a, e: patients.open_patient(s, a, e.patient_id),
+    ),
+    ServiceCall(
         "patients_search.search_patients",
         Permission.PATIENT_VIEW,
         lambda s, a, e: patients_search.search_patients(s, a, "smith, j"),
@@ -216,6 +221,12 @@ ROWS: list[ServiceCall] = [
         prepare=_two_policies,
     ),
     ServiceCall(
+        "policies.move_policy",
+        Permission.POLICY_EDIT,
+        lambda s, a, e: policies.move_policy(s, a, e.made.second, 1),
+        prepare=_two_policies,
+    ),
+    ServiceCall(
         "policies.add_card_image",
         Permission.POLICY_EDIT,
         lambda s, a, e: policies.add_card_image(s, a, e.made.policy_id, "front", PNG),
@@ -231,6 +242,12 @@ ROWS: list[ServiceCall] = [
         "policies.screen_data",
         Permission.PATIENT_VIEW,
         lambda s, a, e: policies.screen_data(s, a, e.patient_id),
+        prepare=_insured,
+    ),
+    ServiceCall(
+        "policies.policy_screen",
+        Permission.PATIENT_VIEW,
+        lambda s, a, e: policies.policy_screen(s, a, e.patient_id),
         prepare=_insured,
     ),
     ServiceCall(
@@ -375,6 +392,32 @@ ROWS: list[ServiceCall] = [
         "checkin.receipt",
         Permission.PAYMENT_PATIENT,
         lambda s, a, e: checkin.receipt(s, a, e.made),
+        prepare=_patient_payment,
+    ),
+    ServiceCall(
+        "checkin.receipt_pdf",
+        Permission.PAYMENT_PATIENT,
+        lambda s, a, e: checkin.receipt_pdf(s, a, e.made, e.folder / "receipt.pdf"),
+        prepare=_patient_payment,
+    ),
+    ServiceCall(
+        "checkin.receipt_printed",
+        Permission.PAYMENT_PATIENT,
+        lambda s, a, e: checkin.receipt_printed(s, a, e.made),
+        prepare=_patient_payment,
+    ),
+    ServiceCall(
+        "checkin.print_receipt",
+        Permission.PAYMENT_PATIENT,
+        lambda s, a, e: checkin.print_receipt(s, a, e.made, e.folder / "receipt.pdf"),
+        prepare=_patient_payment,
+    ),
+    ServiceCall(
+        # An explicit export of patient data, yet checked as a receipt only:
+        # no EXPORT, unlike payments.record_saved_copy (see the report).
+        "checkin.save_receipt_as",
+        Permission.PAYMENT_PATIENT,
+        lambda s, a, e: checkin.save_receipt_as(s, a, e.made, e.folder / "receipt.pdf"),
         prepare=_patient_payment,
     ),
 ]

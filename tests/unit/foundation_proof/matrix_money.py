@@ -306,6 +306,18 @@ ROWS: list[ServiceCall] = [
         prepare=_patient_credit,
     ),
     ServiceCall(
+        "payments.ledger_pdf",
+        Permission.PAYMENT_PATIENT,
+        lambda s, a, e: payments.ledger_pdf(s, a, e.patient_id, e.folder / "ledger.pdf"),
+        prepare=_patient_credit,
+    ),
+    ServiceCall(
+        "payments.print_patient_ledger",
+        Permission.PAYMENT_PATIENT,
+        lambda s, a, e: payments.print_patient_ledger(s, a, e.patient_id, e.folder / "ledger.pdf"),
+        prepare=_patient_credit,
+    ),
+    ServiceCall(
         "payments.record_saved_copy",
         Permission.EXPORT,
         lambda s, a, e: payments.record_saved_copy(
@@ -473,6 +485,22 @@ ROWS: list[ServiceCall] = [
         prepare=_self_pay_visit,
     ),
     ServiceCall(
+        "statements.statement_pdf",
+        Permission.STATEMENTS,
+        lambda s, a, e: statements.statement_pdf(
+            s, a, e.patient_id, TODAY, e.folder / "statement.pdf"
+        ),
+        prepare=_self_pay_visit,
+    ),
+    ServiceCall(
+        "statements.print_statement",
+        Permission.STATEMENTS,
+        lambda s, a, e: statements.print_statement(
+            s, a, e.patient_id, TODAY, e.folder / "statement.pdf"
+        ),
+        prepare=_self_pay_visit,
+    ),
+    ServiceCall(
         "statements.sent",
         Permission.STATEMENTS,
         lambda s, a, e: statements.sent(s, a, guarantor_id=e.patient_id),
@@ -574,6 +602,12 @@ ROWS: list[ServiceCall] = [
         "payables.bills",
         Permission.PAYABLES,
         lambda s, a, e: payables.bills(s, a, TODAY),
+        prepare=_bill,
+    ),
+    ServiceCall(
+        "payables.ap_aging",
+        Permission.PAYABLES,
+        lambda s, a, e: payables.ap_aging(s, a, TODAY + timedelta(days=45)),
         prepare=_bill,
     ),
     ServiceCall(
