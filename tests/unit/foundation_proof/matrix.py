@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.models.ledger import PaymentMethod
 from app.models.staff import Role
+from app.services import ledger
 from app.services.auth import ROLE_PERMISSIONS, Actor, Permission
 from app.store.engine import Store
 
@@ -44,8 +48,9 @@ class ServiceCall:
     ``needs`` are all required (the service checks them in that order), or
     with ``any_of`` one of them is enough. ``prepare`` runs first, in its own
     committed unit of work, as the office manager; what it returns is
-    ``env.made`` for the call. ``case`` tells apart two rows of one service
-    that check different permissions on different paths.
+    ``env.made`` for the call. ``case`` tells apart rows of one service that
+    take different paths (the patient's money or a payer's, each way through
+    check-in), some of them checking other permissions.
     """
 
     name: str  # "module.function", as in app/services/
@@ -61,8 +66,21 @@ class ServiceCall:
 
     @property
     def label(self) -> str:
-        return f"{self.name}[{self.case}]" if self.case else self.name
+        return f"{self.name}:{self.case}" if self.case else self.name
 
     def allowed(self, role: Role) -> bool:
         have = [p in ROLE_PERMISSIONS[role] for p in self.permissions]
         return any(have) if self.any_of else all(have)
+
+
+def patient_payment(s: Session, e: Env) -> int:
+    """A prepare step: 20.00 cash from the patient today, not yet applied to
+    any line (a credit on the account)."""
+    return ledger.record_patient_payment(
+        s,
+        e.manager,
+        patient_id=e.patient_id,
+        amount=Decimal("20.00"),
+        method=PaymentMethod.CASH,
+        received=date.today(),
+    ).id

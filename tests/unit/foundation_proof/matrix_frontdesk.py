@@ -16,7 +16,6 @@ from app.models.schedule import AppointmentStatus
 from app.services import (
     appointments,
     checkin,
-    ledger,
     patients,
     patients_search,
     payers,
@@ -28,7 +27,7 @@ from app.services.auth import Permission
 from app.services.checkin import Way
 from tests import factories
 from tests import factories_frontdesk as fd
-from tests.unit.foundation_proof.matrix import Env, ServiceCall
+from tests.unit.foundation_proof.matrix import Env, ServiceCall, patient_payment
 
 TODAY = date.today()
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -98,17 +97,6 @@ def _overridden_visit(s: Session, e: Env) -> None:
     checkin.check_in(
         s, e.manager, made.appt, way=Way.OVERRIDE, override_reason="payer line down all day"
     )
-
-
-def _patient_payment(s: Session, e: Env) -> int:
-    return ledger.record_patient_payment(
-        s,
-        e.manager,
-        patient_id=e.patient_id,
-        amount=Decimal("25.00"),
-        method=PaymentMethod.CASH,
-        received=TODAY,
-    ).id
 
 
 def _new_person() -> patients.PatientInput:
@@ -392,25 +380,25 @@ ROWS: list[ServiceCall] = [
         "checkin.receipt",
         Permission.PAYMENT_PATIENT,
         lambda s, a, e: checkin.receipt(s, a, e.made),
-        prepare=_patient_payment,
+        prepare=patient_payment,
     ),
     ServiceCall(
         "checkin.receipt_pdf",
         Permission.PAYMENT_PATIENT,
         lambda s, a, e: checkin.receipt_pdf(s, a, e.made, e.folder / "receipt.pdf"),
-        prepare=_patient_payment,
+        prepare=patient_payment,
     ),
     ServiceCall(
         "checkin.receipt_printed",
         Permission.PAYMENT_PATIENT,
         lambda s, a, e: checkin.receipt_printed(s, a, e.made),
-        prepare=_patient_payment,
+        prepare=patient_payment,
     ),
     ServiceCall(
         "checkin.print_receipt",
         Permission.PAYMENT_PATIENT,
         lambda s, a, e: checkin.print_receipt(s, a, e.made, e.folder / "receipt.pdf"),
-        prepare=_patient_payment,
+        prepare=patient_payment,
     ),
     ServiceCall(
         # An explicit export of patient data, yet checked as a receipt only:
@@ -418,6 +406,6 @@ ROWS: list[ServiceCall] = [
         "checkin.save_receipt_as",
         Permission.PAYMENT_PATIENT,
         lambda s, a, e: checkin.save_receipt_as(s, a, e.made, e.folder / "receipt.pdf"),
-        prepare=_patient_payment,
+        prepare=patient_payment,
     ),
 ]

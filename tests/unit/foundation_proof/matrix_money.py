@@ -20,7 +20,7 @@ from app.services.ledger import Allocation, Move, Resp
 from app.services.posting import EobLine
 from tests import factories
 from tests import factories_money as fm
-from tests.unit.foundation_proof.matrix import Env, ServiceCall
+from tests.unit.foundation_proof.matrix import Env, ServiceCall, patient_payment
 
 TODAY = date.today()
 
@@ -40,22 +40,10 @@ def _self_pay_visit(s: Session, e: Env) -> SimpleNamespace:
     return SimpleNamespace(encounter_id=v.encounter_id, line_id=v.line_ids[0])
 
 
-def _patient_payment(s: Session, e: Env, amount: str = "20.00") -> int:
-    """Money the patient paid, not yet applied to any line (a credit)."""
-    return ledger.record_patient_payment(
-        s,
-        e.manager,
-        patient_id=e.patient_id,
-        amount=D(amount),
-        method=PaymentMethod.CASH,
-        received=TODAY,
-    ).id
-
-
 def _patient_credit(s: Session, e: Env) -> SimpleNamespace:
     """A self-pay visit owing and an unapplied 20.00 from the patient."""
     made = _self_pay_visit(s, e)
-    made.payment_id = _patient_payment(s, e)
+    made.payment_id = patient_payment(s, e)
     return made
 
 
@@ -255,7 +243,7 @@ ROWS: list[ServiceCall] = [
             s, a, e.made.payment_id, [Allocation(e.made.line_id, D("20.00"))], on=TODAY
         ),
         prepare=_patient_credit,
-        case="patient's money",
+        case="patient",
     ),
     ServiceCall(
         "payments.apply_account_credit",
@@ -267,8 +255,8 @@ ROWS: list[ServiceCall] = [
         "payments.void_payment",
         Permission.PAYMENT_PATIENT,
         lambda s, a, e: payments.void_payment(s, a, e.made, on=TODAY, reason="keyed twice"),
-        prepare=_patient_payment,
-        case="patient's payment",
+        prepare=patient_payment,
+        case="patient",
     ),
     ServiceCall(
         "payments.account",
@@ -337,7 +325,7 @@ ROWS: list[ServiceCall] = [
             on=TODAY,
             reason="paid twice",
         ),
-        prepare=_patient_payment,
+        prepare=patient_payment,
     ),
     ServiceCall(
         "ledger.write_off",
@@ -441,7 +429,7 @@ ROWS: list[ServiceCall] = [
             s, a, e.made.payment_id, on=TODAY, reason="check returned by the bank"
         ),
         prepare=_posted_eob,
-        case="payer's check",
+        case="payer",
     ),
     ServiceCall(
         "ledger.apply_credit",
@@ -450,7 +438,7 @@ ROWS: list[ServiceCall] = [
             s, a, e.made.payment_id, [Allocation(e.made.owing_line, D("10.00"))], on=TODAY
         ),
         prepare=_payer_credit,
-        case="payer's credit",
+        case="payer",
     ),
     ServiceCall(
         # Kept out of the payer's next check: a refund of the payer's credit.
