@@ -1,0 +1,764 @@
+"""One office day, end to end, told as the office lives it (with the network
+blocked the whole time).
+
+Maple Street Family Medicine opens its books on a fresh encrypted store. On
+Tuesday, March 3, 2026 Marisol Vega comes in for the first time: the
+receptionist registers her with her own plan (Prairie Health Plan, primary)
+and her husband's (Heartland Mutual, secondary), verifies both by phone,
+books her 10:00 visit, checks her in through the coverage gate and takes
+her 30.00 copay in cash. The biller codes the visit, makes the claim, runs
+the check and prints the CMS-1500. Two weeks later Prairie's EOB comes; the
+biller posts it, makes and prints the secondary claim to Heartland, and
+posts Heartland's EOB a week after; what is left is Marisol's, less the
+copay she paid at check-in. Her statement says 8.00; she mails a check.
+On April 2 the office manager reviews March, saves its totals as PDF, CSV
+and XLSX, and closes it; a payment dated in March is then refused.
+
+The money, line by line (charges 180.00):
+
+=========  ======  =======  ====  ====  =====  ===========  ====  =========
+line       charge  allowed  paid  copay coins  contractual  2nd   patient
+=========  ======  =======  ====  ====  =====  ===========  ====  =========
+99214      165.00  120.00   72.00 30.00 18.00  45.00        10.00 38.00
+36415       15.00   10.00    8.00  -     2.00   5.00         2.00  0.00
+=========  ======  =======  ====  ====  =====  ===========  ====  =========
+
+Prairie pays 80.00 and moves 50.00 to Heartland; Heartland pays 12.00 and
+moves 38.00 (the copay and 8.00 of coinsurance) to Marisol, whose 30.00
+check-in copay is applied, leaving 8.00.
+
+Every step is driven through the screens a person would use (the main
+window's work areas, by keyboard where the screen supports it); the set-up
+of the practice and its staff goes through the set-up services (the wizard
+and the staff screen have their own screen tests). Each step asserts on
+what was stored, on what the printed PDFs and the exports say, and on the
+audit rows it wrote.
+
+The program's screens read the computer's clock; ``clock`` (see
+``tests/e2e/clock.py``) sets it to each moment of the story.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import select
+
+from app.models.claims import Claim, ClaimEvent, ClaimLine, ClaimStatus
+from app.models.coding import Encounter, EncounterDiagnosis, EncounterStatus, ServiceLine
+from app.models.insurance import Policy, Verification
+from app.models.ledger import EntryKind, LedgerEntry, Payment, PaymentMethod
+from app.models.patient import Patient
+from app.models.schedule import Appointment, AppointmentStatus, GateOutcome
+from app.models.staff import Role
+from app.services import auth, fee_schedule, users
+from app.services import office as office_service
+from app.services.auth import Actor
+from app.services.fee_schedule import FeeItemInput
+from app.services.office import NewUserInput, PracticeInput, ProviderInput
+from app.store.engine import Store
+from app.ui.claims.printing import FULL_FORM
+from app.ui.coding.encounter_form import C_PTRS
+from tests.e2e import books
+from tests.e2e.clock import OfficeClock
+from tests.e2e.desk import CTRL, Desk
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+D = Decimal
+VISIT_DAY = date(2026, 3, 3)  # a Tuesday
+NPI_PRACTICE = "1234567893"  # valid check digits (Luhn with prefix 80840)
+NPI_PROVIDER = "1245319599"
+PASSWORDS = {"manager": "maple-manager-2026", "biller": "maple-biller-2026"}
+PASSWORDS["reception"] = "maple-reception-2026"
+
+
+class Office:
+    """The office's people, the test's tools, and what the day has made so
+    far (ids), handed from one step to the next."""
+
+    def __init__(self, qtbot, store: Store, tmp_path: Path, clock, dialogs, paper, monkeypatch):  # type: ignore[no-untyped-def]
+        self.qtbot = qtbot
+        self.store = store
+        self.data_dir = tmp_path / "data"
+        self.saved = tmp_path / "saved"  # where people save files ("Save as...")
+        self.saved.mkdir()
+        self.clock: OfficeClock = clock
+        self.dialogs = dialogs
+        self.paper = paper
+        self.monkeypatch: pytest.MonkeyPatch = monkeypatch
+        self.manager: Actor
+        self.biller: Actor
+        self.receptionist: Actor
+        self.provider_id = 0
+        self.payers: dict[str, int] = {}
+        self.patient_id = 0
+        self.policies: dict[str, int] = {}
+        self.appointment_id = 0
+        self.copay_payment_id = 0
+        self.claims: dict[str, int] = {}
+
+    def desk(self, actor: Actor) -> Desk:
+        return Desk(self.qtbot, self.store, self.data_dir, actor)
+
+    def audit_mark(self) -> None:
+        """Remember where the audit log is: ``audit_since`` lists what comes after."""
+        with self.store.read_session() as s:
+            self._mark = books.last_audit_id(s)
+
+    def audit_since(self) -> list[tuple[str, str]]:
+        with self.store.read_session() as s:
+            return books.audit_actions(s, self._mark)
+
+    def assert_audited(self, user: str, *actions: str) -> None:
+        """Since the mark, every audit row is ``user``'s, and ``actions``
+        appear among them in this order (views repeated by a screen's
+        reload may come in between)."""
+        rows = self.audit_since()
+        assert {u for u, _ in rows} == {user}, rows
+        assert books.in_order(actions, [a for _, a in rows]), rows
+
+
+def test_an_office_day_from_registration_to_month_close(
+    qtbot, store, tmp_path, clock, no_network, dialogs, paper, monkeypatch, icd_dir
+) -> None:
+    office = Office(qtbot, store, tmp_path, clock, dialogs, paper, monkeypatch)
+    open_the_office(office)
+    register_the_patient(office)
+    check_in_and_take_the_copay(office)
+    code_the_visit_and_print_the_claim(office)
+    assert no_network.attempts == []
+
+
+# --------------------------------------------------------------------- set-up
+
+
+def open_the_office(office: Office) -> None:
+    """Monday: the practice is set up (the wizard's service), the manager adds
+    the biller and the receptionist (the staff screen's service), each logs
+    in and chooses their own password; the biller types in the two payers
+    on the Payers tab and the fee schedule's prices (its service)."""
+    qtbot, clock = office.qtbot, office.clock
+    clock.set(datetime(2026, 3, 2, 8, 0))
+    with office.store.unit_of_work() as s:
+        office.manager = office_service.set_up_office(
+            s,
+            PracticeInput(
+                name="Maple Street Family Medicine",
+                address1="120 Maple Street",
+                city="Springfield",
+                state="IL",
+                zip="62701",
+                phone="(217) 555-0100",
+                ein="37-1234567",
+                billing_npi=NPI_PRACTICE,
+                taxonomy="207Q00000X",
+            ),
+            [
+                ProviderInput(
+                    last_name="Okafor",
+                    first_name="Adaeze",
+                    credentials="MD",
+                    npi=NPI_PROVIDER,
+                    taxonomy="207Q00000X",
+                )
+            ],
+            NewUserInput(
+                username="manager",
+                full_name="Helen Park",
+                password=PASSWORDS["manager"],
+                password_again=PASSWORDS["manager"],
+            ),
+            key_kept="keyring",
+            recovery_printed=True,
+        )
+        office.provider_id = office_service.providers(s)[0].id
+        for username, name, role in (
+            ("biller", "Tom Reyes", Role.BILLER),
+            ("reception", "Nora Quinn", Role.RECEPTIONIST),
+        ):
+            users.add_user(
+                s,
+                office.manager,
+                NewUserInput(username, name, role, "temporary-pass", "temporary-pass"),
+            )
+    actors = {}
+    for username in ("biller", "reception"):
+        with office.store.unit_of_work() as s:
+            actor = auth.login(s, username, "temporary-pass")
+            assert isinstance(actor, Actor), actor
+            users.change_own_password(
+                s, actor, "temporary-pass", PASSWORDS[username], PASSWORDS[username]
+            )
+            assert not users.must_change_password(s, actor)
+            actors[username] = actor
+    office.biller, office.receptionist = actors["biller"], actors["reception"]
+
+    # The biller types in the payers (Front desk > Payers, Ctrl+N, Enter saves).
+    desk = office.desk(office.biller)
+    page = desk.area("frontdesk")
+    page.tabs.setCurrentWidget(page.payers)
+    for name, code, phone, box, city, zip_code in (
+        ("Prairie Health Plan", "PHP01", "800 555 0199", "PO Box 4000", "Chicago", "60601"),
+        ("Heartland Mutual", "HMI22", "800 555 0142", "PO Box 812", "Peoria", "61602"),
+    ):
+        page.payers.table.setFocus() if page.payers.table.isVisible() else page.payers.setFocus()
+        desk.press(page, Qt.Key.Key_N, CTRL)
+        form = page.payers.form
+        assert form is not None
+        qtbot.waitUntil(form.isVisible)
+        desk.fill(
+            form,
+            ("name", name),
+            ("payer_code", code),
+            ("program", ""),  # Group health plan (the default)
+            ("timely_filing_days", "180"),
+            ("phone", phone),
+            ("address1", box),
+            ("address2", ""),
+            ("city", city),
+            ("state", "IL"),
+        )
+        desk.type(form, zip_code)
+        desk.press(form, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda form=form: not form.isVisible())
+    rows = page.payers.model.rows
+    assert [(r.name, r.payer_code, r.program_label, r.timely_filing_days) for r in rows] == [
+        ("Heartland Mutual", "HMI22", "Group health plan", 180),
+        ("Prairie Health Plan", "PHP01", "Group health plan", 180),
+    ]
+    office.payers = {r.name.split()[0]: r.id for r in rows}
+    desk.leave()
+
+    # The fee schedule's prices (the biller's fee schedule service).
+    with office.store.unit_of_work() as s:
+        for code, text, price in (
+            ("99214", "Office visit, established patient, moderate complexity", "165.00"),
+            ("99213", "Office visit, established patient, low complexity", "115.00"),
+            ("36415", "Drawing blood from a vein", "15.00"),
+        ):
+            fee_schedule.save_item(s, office.biller, FeeItemInput(code, text, price))
+        assert books.audit_actions(s) == [
+            ("manager", "office_set_up"),
+            ("manager", "login"),
+            ("manager", "user_added"),
+            ("manager", "user_added"),
+            ("biller", "login"),
+            ("biller", "password_changed"),
+            ("reception", "login"),
+            ("reception", "password_changed"),
+            ("biller", "payer_added"),
+            ("biller", "payer_added"),
+            ("biller", "fee_item_added"),
+            ("biller", "fee_item_added"),
+            ("biller", "fee_item_added"),
+        ]
+
+
+# --------------------------------------------------------------------- 1. front desk
+
+
+def register_the_patient(office: Office) -> None:
+    """Tuesday 8:30: the receptionist registers Marisol Vega by keyboard,
+    adds her two policies and records the phone verification of each (the
+    gate needs the primary's; the secondary claim's check needs the
+    secondary's for the date of service)."""
+    qtbot, clock, dialogs = office.qtbot, office.clock, office.dialogs
+    clock.set(datetime(2026, 3, 3, 8, 30))
+    office.audit_mark()
+    desk = office.desk(office.receptionist)
+    page = desk.area("frontdesk")
+    page.search.focus()
+    desk.press(page, Qt.Key.Key_N, CTRL)
+    form = page.patient_form
+    assert form is not None
+    qtbot.waitUntil(form.isVisible)
+    desk.fill(
+        form,
+        ("last_name", "Vega"),
+        ("first_name", "Marisol"),
+        ("middle_name", "Ana"),
+        ("suffix", ""),
+        ("dob", "04/22/1968"),
+        ("sex", "F"),
+        ("address1", "88 Linden Avenue"),
+        ("address2", ""),
+        ("city", "Springfield"),
+        ("state", "IL"),
+        ("zip", "62704"),
+        ("phone_home", "217 555 0164"),
+        ("phone_mobile", ""),
+        ("phone_work", ""),
+        ("email", ""),
+        ("marital_status", "M"),
+        ("employment_status", "E"),
+        ("ssn", ""),
+        ("preferred_language", "English"),
+        ("emergency_name", "Daniel Vega"),
+        ("emergency_relationship", "spouse"),
+        ("emergency_phone", "217 555 0165"),
+        ("guarantor_is_patient", ""),  # she pays her own bills (left ticked)
+        ("signature_on_file", "03/03/2026"),
+        ("insured_signature_on_file", "03/03/2026"),
+        ("privacy_notice_ack", "03/03/2026"),
+        ("date_of_death", ""),
+    )
+    assert desk.focus(form).objectName() == "notes"
+    desk.press(form, Qt.Key.Key_Return, CTRL)  # Ctrl+Enter saves, also from the notes
+    qtbot.waitUntil(lambda: not form.isVisible())
+    assert page.view.banner.text() == "Vega, Marisol A.   Account 100001   DOB 04/22/1968"
+    assert page.view.badge.text() == "Self-pay"
+
+    # F3: her insurance. Ctrl+N adds her own plan, then her husband's.
+    desk.press(desk.window, Qt.Key.Key_F3)
+    screen = page.policy_screen
+    assert screen is not None
+    qtbot.waitUntil(screen.isVisible)
+    desk.press(screen, Qt.Key.Key_N, CTRL)
+    pform = screen.form
+    qtbot.waitUntil(pform.isVisible)
+    desk.fill(
+        pform,
+        ("payer_id", "Pr"),
+        ("rank", ""),
+        ("member_id", "PHP448120931"),
+        ("group_number", "G-2231"),
+        ("plan_name", "PPO Gold"),
+        ("relationship", ""),  # Self
+        ("effective_date", "01/01/2026"),
+        ("end_date", ""),
+        ("copay", "30.00"),
+        ("deductible", "500"),
+    )
+    desk.type(pform, "20")  # coinsurance %
+    desk.press(pform, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not pform.isVisible())
+    desk.press(screen, Qt.Key.Key_N, CTRL)
+    pform2 = screen.form
+    qtbot.waitUntil(pform2.isVisible)
+    desk.fill(
+        pform2,
+        ("payer_id", "He"),
+        ("rank", ""),
+        ("member_id", "HM88120"),
+        ("group_number", "G-77"),
+        ("plan_name", ""),
+        ("relationship", "Sp"),
+        ("subscriber_last_name", "Vega"),
+        ("subscriber_first_name", "Daniel"),
+        ("subscriber_middle_name", ""),
+        ("subscriber_dob", "09/30/1965"),
+        ("subscriber_sex", "M"),
+        ("subscriber_phone", ""),
+        ("subscriber_address1", ""),  # lives with her
+        ("subscriber_city", ""),
+        ("subscriber_state", ""),
+        ("subscriber_zip", ""),
+        ("effective_date", "01/01/2025"),
+    )
+    desk.press(pform2, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not pform2.isVisible())
+    assert [(p.order, p.payer, p.coverage.label) for p in screen.policy_model.rows] == [
+        ("Primary", "Prairie Health Plan", "Never verified"),
+        ("Secondary", "Heartland Mutual", "Never verified"),
+    ]
+
+    # Ctrl+R on each row: the phone call to the payer.
+    for row, rep, ref, copay in ((0, "Dana", "PHP-55120", "30.00"), (1, "Luis", "HM-3321", "")):
+        screen.table.selectRow(row)
+        desk.press(screen, Qt.Key.Key_R, CTRL)
+        vd = screen.verify_dialog
+        assert vd is not None
+        qtbot.waitUntil(vd.isVisible)
+        desk.fill(
+            vd,
+            ("method", "Ph"),
+            ("result", "A"),
+            ("representative", rep),
+            ("reference_no", ref),
+            ("coverage_start", ""),
+            ("coverage_end", ""),
+        )
+        if copay:
+            desk.type(vd, copay)
+        desk.press(vd, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda vd=vd: not vd.isVisible())
+    assert [p.coverage.label for p in screen.policy_model.rows] == ["Verified", "Verified"]
+    desk.press(screen, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not screen.isVisible())
+    assert page.view.badge.text() == "Prairie Health Plan: Verified"
+    assert dialogs.take() == []
+
+    # What was stored.
+    with office.store.unit_of_work() as s:
+        p = s.execute(select(Patient)).scalar_one()
+        office.patient_id = p.id
+        assert (p.account_no, p.last_name, p.first_name, p.dob) == (
+            "100001",
+            "Vega",
+            "Marisol",
+            date(1968, 4, 22),
+        )
+        assert p.signature_on_file == VISIT_DAY and p.guarantor_is_patient
+        pols = s.execute(select(Policy).order_by(Policy.rank)).scalars().all()
+        assert [(x.rank, x.payer_id, x.member_id, x.relationship.value) for x in pols] == [
+            (1, office.payers["Prairie"], "PHP448120931", "self"),
+            (2, office.payers["Heartland"], "HM88120", "spouse"),
+        ]
+        assert (pols[0].copay, pols[0].coinsurance_pct) == (D("30.00"), 20)
+        assert (pols[1].subscriber_first_name, pols[1].subscriber_address1) == (
+            "Daniel",
+            "88 Linden Avenue",
+        )
+        office.policies = {"primary": pols[0].id, "secondary": pols[1].id}
+        checks = s.execute(select(Verification).order_by(Verification.id)).scalars().all()
+        assert [(v.policy_id, v.reference_no, v.verified_at.date()) for v in checks] == [
+            (pols[0].id, "PHP-55120", VISIT_DAY),
+            (pols[1].id, "HM-3321", VISIT_DAY),
+        ]
+        assert {v.verified_by for v in checks} == {office.receptionist.user_id}
+    # A row for each view and change, by the receptionist.
+    assert office.audit_since() == [
+        ("reception", "patient_registered"),
+        ("reception", "patient_viewed"),  # her record opens after saving
+        ("reception", "policies_viewed"),  # F3
+        ("reception", "policy_added"),
+        ("reception", "policy_added"),
+        ("reception", "coverage_verified"),
+        ("reception", "coverage_verified"),
+    ]
+    desk.leave()
+
+
+def check_in_and_take_the_copay(office: Office) -> None:
+    """8:40 she is booked at 10:00 (F4 from her record); at 9:55 she checks
+    in through the coverage gate, pays her 30.00 copay in cash, and gets her
+    receipt (printed, and saved as a PDF on request)."""
+    qtbot, clock, dialogs, paper = office.qtbot, office.clock, office.dialogs, office.paper
+    clock.set(datetime(2026, 3, 3, 8, 40))
+    office.audit_mark()
+    desk = office.desk(office.receptionist)
+    page = desk.area("frontdesk")
+    page.open_patient(office.patient_id)
+    desk.press(desk.window, Qt.Key.Key_F4)
+    aform = page.day_list.form
+    assert aform is not None
+    qtbot.waitUntil(aform.isVisible)
+    assert "Account 100001" in aform.banner.text()
+    desk.fill(
+        aform,
+        ("provider_id", ""),  # Dr. Okafor, the only provider
+        ("day", ""),  # today is filled in
+        ("start", "10:00"),
+        ("minutes", ""),
+        ("reason", "New patient: fatigue, blood pressure"),
+    )
+    assert desk.focus(aform).objectName() == "visit_type"
+    desk.press(aform, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not aform.isVisible())
+    day = page.day_list
+    assert page.tabs.currentWidget() is day and day.day == VISIT_DAY
+    row = day.current()
+    assert (row.patient, row.time_text, row.badge, row.status_label) == (
+        "Vega, Marisol A.",
+        "10:00 AM",
+        "Verified",
+        "Scheduled",
+    )
+    office.appointment_id = row.id
+
+    # 9:55: Enter on her row opens check-in; Enter checks in through the gate.
+    clock.set(datetime(2026, 3, 3, 9, 55))
+    day.reload()
+    day.table.setFocus()
+    desk.press(desk.window, Qt.Key.Key_Return)
+    dlg = day.check_in_dialog
+    assert dlg is not None
+    qtbot.waitUntil(dlg.isVisible)
+    assert dlg.state.text() == "Coverage is verified."
+    desk.press(dlg, Qt.Key.Key_Return)
+    qtbot.waitUntil(dlg.pay_box.isEnabled)
+    assert dlg.state.text() == "Checked in (Verified)."
+    assert dlg.due.text() == "Copay due $30.00"
+    assert desk.focus(dlg) is dlg.amount and dlg.amount.text() == "30.00"
+    desk.press(dlg, Qt.Key.Key_Return)  # cash, the amount due
+    qtbot.waitUntil(lambda: dlg.payment is not None)
+    office.copay_payment_id = dlg.payment.payment_id
+    assert dlg.paid.text() == (
+        f"Payment of $30.00 recorded (receipt R{office.copay_payment_id:07d})."
+    )
+
+    # Ctrl+P: the print dialog, then the printer (the test's PDF printer).
+    desk.press(dlg, Qt.Key.Key_P, CTRL)
+    paper.wait(qtbot)
+    assert paper.titles == ["receipt"] and paper.pages() == 1
+    receipt = paper.texts[0]
+    for text in (
+        "Maple Street Family Medicine",
+        f"No. R{office.copay_payment_id:07d}",
+        "Date 03/03/2026",
+        "Received from Vega, Marisol A.",
+        "Account number 100001",
+        "Copay / payment for the visit 03/03/2026 10:00",
+        "Paid by Cash",
+        "Received by Nora Quinn",
+        "Amount paid $30.00",
+        "Credit on your account $30.00",
+    ):
+        assert text in receipt, text
+    assert not paper.sources[0].exists()  # the print-only temp file is gone
+    assert dlg.paid.text().endswith("Receipt sent to the printer.")
+    # She asks for it by e-mail too: "Save receipt as..." (an audited export).
+    saved = office.saved / "receipt.pdf"
+    office.monkeypatch.setattr(
+        "app.ui.frontdesk.checkin_dialog.choose_save_path", lambda _parent, _name: saved
+    )
+    qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+    assert pdf_text(saved) == receipt
+    desk.press(dlg, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dlg.isVisible())
+    row = day.current()
+    assert (row.status_label, row.paid) == ("Checked in", D("30.00"))
+    assert dialogs.take() == []
+
+    with office.store.unit_of_work() as s:
+        a = s.get(Appointment, office.appointment_id)
+        assert (a.status, a.gate_outcome, a.policy_id, a.day, a.start) == (
+            AppointmentStatus.CHECKED_IN,
+            GateOutcome.VERIFIED,
+            office.policies["primary"],
+            VISIT_DAY,
+            time(10, 0),
+        )
+        pay = s.get(Payment, office.copay_payment_id)
+        assert (pay.amount, pay.method, pay.received_date, pay.appointment_id) == (
+            D("30.00"),
+            PaymentMethod.CASH,
+            VISIT_DAY,
+            a.id,
+        )
+        # One entry: the copay is held as her credit until the visit is coded.
+        assert books.owed_by_line(s, office.patient_id) == {"credit": {"patient": D("-30.00")}}
+        assert [
+            (e.kind, e.entry_date, e.service_line_id)
+            for e in s.execute(select(LedgerEntry)).scalars()
+        ] == [(EntryKind.PATIENT_PAYMENT, VISIT_DAY, None)]
+    assert office.audit_since() == [
+        ("reception", "patient_viewed"),
+        ("reception", "appointment_booked"),
+        ("reception", "patient_checked_in"),
+        ("reception", "payment_received"),
+        ("reception", "receipt_printed"),
+        ("reception", "receipt_saved"),
+    ]
+    desk.leave()
+
+
+def claim_lines(s, claim_id: int) -> list[ClaimLine]:  # type: ignore[no-untyped-def]
+    return list(
+        s.execute(
+            select(ClaimLine).where(ClaimLine.claim_id == claim_id).order_by(ClaimLine.line_no)
+        ).scalars()
+    )
+
+
+def pdf_text(path: Path) -> str:
+    """A PDF's text, every page (pdfplumber keeps each printed line whole)."""
+    with pdfplumber.open(path) as pdf:
+        return "\n".join(p.extract_text() or "" for p in pdf.pages)
+
+
+# --------------------------------------------------------------------- 3. coding and the claim
+
+
+def code_the_visit_and_print_the_claim(office: Office) -> None:
+    """Tuesday afternoon: the biller opens the visit from the worklist, types
+    the diagnoses (E11.9, I10) and the lines (99214 pointing at A and B,
+    36415 at A), marks it coded (two charges posted to Prairie), makes the
+    claim, runs the check and saves the CMS-1500 as PDF files: data only for
+    the red forms, and the whole form on plain paper for the office's file."""
+    qtbot, clock, dialogs = office.qtbot, office.clock, office.dialogs
+    clock.set(datetime(2026, 3, 3, 14, 10))
+    office.audit_mark()
+    desk = office.desk(office.biller)
+    desk.press(desk.window, Qt.Key.Key_2, CTRL)  # Go > Coding
+    page = desk.window.pages.currentWidget()
+    assert page is desk.area("coding")
+    form = page.form
+    rows = page.worklist.model.rows
+    assert [(r.patient_name, r.day, r.kind) for r in rows] == [
+        ("Vega, Marisol A.", VISIT_DAY, "appointment")
+    ]
+    # The worklist takes the keyboard once the area is shown; Enter opens the visit.
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is page.worklist.table)
+    desk.press(desk.window, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.tabs.currentWidget() is form)
+    assert "Vega" in form.banner.text()
+    assert form.policy.currentData() == office.policies["primary"]
+    assert desk.focus(form) is form.dx_search.search
+
+    for typed in ("e119", "essential hypertension"):  # by code, then by words
+        desk.type(form, typed)
+        desk.press(form, Qt.Key.Key_Return)
+    assert form.dx_codes() == ["E11.9", "I10"]
+    for code, pointers in (("99214", "AB"), ("36415", "A")):
+        desk.press(form, Qt.Key.Key_P, CTRL)
+        assert desk.focus(form) is form.proc_search
+        desk.type(form, code)
+        desk.press(form, Qt.Key.Key_Return)  # adds the line, on its pointers
+        row = form.lines.currentRow()
+        assert form.lines.currentColumn() == C_PTRS
+        for ch in pointers:  # the first key opens the cell's editor
+            desk.type(form, ch)
+        desk.press(form, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda row=row, p=pointers: form.lines.item(row, C_PTRS).text() == p)
+    qtbot.waitUntil(lambda: "Ready to mark coded" in form.summary.text())
+    assert form.total.text() == "Total charges: 180.00"
+    desk.press(form, Qt.Key.Key_Return, CTRL)  # mark coded
+    qtbot.waitUntil(lambda: form.view is not None and form.view.is_coded)
+    assert "2 charges posted, total 180.00, dated 03/03/2026" in form.status.text()
+    desk.press(form, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: page.tabs.currentWidget() is page.worklist)
+    assert page.worklist.model.rowCount() == 0
+
+    with office.store.unit_of_work() as s:
+        visit = s.execute(select(Encounter)).scalar_one()
+        assert (visit.status, visit.date_of_service, visit.policy_id) == (
+            EncounterStatus.CODED,
+            VISIT_DAY,
+            office.policies["primary"],
+        )
+        dx = s.execute(
+            select(EncounterDiagnosis.position, EncounterDiagnosis.code).order_by(
+                EncounterDiagnosis.position
+            )
+        ).all()
+        assert [code for _, code in dx] == ["E11.9", "I10"]
+        lines = s.execute(
+            select(ServiceLine.line_no, ServiceLine.code, ServiceLine.pointers, ServiceLine.charge)
+            .where(ServiceLine.encounter_id == visit.id)
+            .order_by(ServiceLine.line_no)
+        ).all()
+        assert lines == [(1, "99214", "AB", D("165.00")), (2, "36415", "A", D("15.00"))]
+        # Each line's charge is Prairie's to pay; the copay is still her credit.
+        assert books.owed_by_line(s, office.patient_id) == {
+            "99214": {"Prairie Health Plan": D("165.00")},
+            "36415": {"Prairie Health Plan": D("15.00")},
+            "credit": {"patient": D("-30.00")},
+        }
+
+    # Claims (Ctrl+3): new claims from coded visits; the claim is checked at once.
+    desk.press(desk.window, Qt.Key.Key_3, CTRL)
+    claims_page = desk.area("claims")
+    qtbot.mouseClick(claims_page.new_button, Qt.MouseButton.LeftButton)
+    assert claims_page.message.text() == "Made 1 claim: 1 ready to print, 0 with something to fix."
+    desk.click_row(claims_page.table, 0)
+    desk.press(desk.window, Qt.Key.Key_K, CTRL)  # the check, on the selected claim
+    detail = claims_page.detail
+    assert [p.message for p in detail.problems.problems if p.severity == "error"] == []
+    assert "passes the check: ready" in detail.problems.summary.text()
+    claim = detail.detail
+    assert claim is not None and claim.status is ClaimStatus.READY
+    office.claims["primary"] = claim.id
+    primary_no = claim.claim_no
+
+    # Print > Save all ready claims as PDF..., on red forms (data only).
+    data_only = office.saved / "claims-red-forms.pdf"
+    office.monkeypatch.setattr(claims_page, "ask_save_path", lambda: data_only)
+    claims_page.act_save_ready.trigger()
+    qtbot.waitUntil(lambda: claims_page.last_result is not None)
+    assert claims_page.last_result.error == ""
+    assert "Saved 1 claim (1 page)" in claims_page.message.text()
+    # Then the same claim on plain paper, the whole form drawn, for the file.
+    whole = office.saved / "claims-plain-paper.pdf"
+    office.monkeypatch.setattr(claims_page, "ask_save_path", lambda: whole)
+    claims_page.paper.setCurrentIndex(claims_page.paper.findData(FULL_FORM))
+    claims_page.last_result = None
+    desk.click_row(claims_page.table, 0)
+    claims_page.act_save_selected.trigger()
+    qtbot.waitUntil(lambda: claims_page.last_result is not None)
+    assert claims_page.last_result.error == ""
+    # What the payer gets: the claim's items where the form has them. On the
+    # red form each printed line holds whole items (24A-J of a service line;
+    # 25, 26, 27, 28 ...); the plain-paper form carries the same values among
+    # its captions. Item 11d is YES with Heartland in 9, 9a and 9d.
+    red_form = pdf_text(data_only).splitlines()
+    for line in (
+        "PRAIRIE HEALTH PLAN",  # the carrier block
+        "X PHP448120931",  # 1 (group health plan), 1a
+        "VEGA, MARISOL, A 04 22 1968 X VEGA, MARISOL, A",  # 2, 3, 4
+        "VEGA, DANIEL G-2231",  # 9 other insured, 11 the group number
+        "HM88120 X 04 22 1968 X",  # 9a, 10a NO, 11a
+        "HEARTLAND MUTUAL X",  # 9d, 11d YES
+        "SIGNATURE ON FILE SIGNATURE ON FILE",  # 12, 13
+        "E119 I10",  # 21 A and B
+        "03 03 26 03 03 26 11 99214 AB 165 00 1 1245319599",  # 24A-J, line 1
+        "03 03 26 03 03 26 11 36415 A 15 00 1 1245319599",  # line 2
+        f"371234567 X {primary_no} X 180 00",  # 25 EIN, 26 claim no., 27, 28 total
+        "03 03 26 1234567893 1234567893 ZZ207Q00000X",  # 31 date, 32a, 33a, 33b
+    ):
+        assert line in red_form, line
+    plain = pdf_text(whole)
+    assert "HEALTH INSURANCE CLAIM FORM" in plain  # the form itself, drawn
+    for value in (
+        "X PHP448120931",
+        "VEGA, DANIEL G-2231",
+        "HEARTLAND MUTUAL X",
+        "1 03 03 26 03 03 26 11 99214 AB 165 00 1 1245319599",
+        "2 03 03 26 03 03 26 11 36415 A 15 00 1 1245319599",
+        primary_no,
+        "180 00",
+    ):
+        assert value in plain, value
+    qtbot.waitUntil(lambda: claims_page.model.rows[0].status_label == "Printed")
+    assert dialogs.take() == []
+
+    with office.store.unit_of_work() as s:
+        c = s.get(Claim, office.claims["primary"])
+        assert (c.status, c.rank, c.payer_id, c.total_charge) == (
+            ClaimStatus.PRINTED,
+            1,
+            office.payers["Prairie"],
+            D("180.00"),
+        )
+        assert c.claim_no == primary_no
+        history = s.execute(
+            select(ClaimEvent.status, ClaimEvent.note)
+            .where(ClaimEvent.claim_id == c.id)
+            .order_by(ClaimEvent.id)
+        ).all()
+        assert history == [
+            (ClaimStatus.DRAFT, ""),
+            (ClaimStatus.READY, "passed the claim check"),
+            (ClaimStatus.PRINTED, "PDF file claims-red-forms.pdf"),
+            (ClaimStatus.PRINTED, "again: PDF file claims-plain-paper.pdf"),
+        ]
+        assert [(ln.line_no, ln.code, ln.charge) for ln in claim_lines(s, c.id)] == [
+            (1, "99214", D("165.00")),
+            (2, "36415", D("15.00")),
+        ]
+    # Opening a visit, the worklist and a claim are views; coding and
+    # printing are changes and exports (the screens reload and view again).
+    office.assert_audited(
+        "biller",
+        "coding_worklist_viewed",
+        "encounter_started",
+        "encounter_viewed",
+        "encounter_changed",
+        "charges_posted",
+        "encounter_coded",
+        "claim_created",
+        "claim_status",  # draft -> ready
+        "claim_viewed",
+        "claim_status",  # ready -> printed
+        "claims_saved_pdf",
+        "claim_status",  # printed again
+        "claims_saved_pdf",
+    )
+    desk.leave()
