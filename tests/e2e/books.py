@@ -22,8 +22,9 @@ ZERO = Decimal("0.00")
 def owed_by_line(s: Session, patient_id: int) -> dict[str, dict[str, Decimal]]:
     """``{code: {who: amount}}`` for each live line of the patient, and
     ``{"credit": {"patient": amount}}`` for money held without a line (a
-    credit is negative). ``who`` is the payer's name or "patient"; parties
-    that owe nothing are left out."""
+    credit is negative, and left out when there is none). ``who`` is the
+    payer's name or "patient"; parties that owe nothing are left out, so a
+    line paid off is ``{}``."""
     payer_names = dict(s.execute(select(Payer.id, Payer.name)).all())
     codes = dict(s.execute(select(ServiceLine.id, ServiceLine.code)).all())
     out: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
@@ -31,10 +32,13 @@ def owed_by_line(s: Session, patient_id: int) -> dict[str, dict[str, Decimal]]:
         where = codes[e.service_line_id] if e.service_line_id else "credit"
         who = payer_names[e.payer_id] if e.party is Party.INSURANCE else "patient"
         out[where][who] += e.amount
-    return {
+    shown = {
         where: {who: amt for who, amt in parts.items() if amt != ZERO}
         for where, parts in out.items()
     }
+    if not shown.get("credit", True):
+        del shown["credit"]
+    return shown
 
 
 def total_of(s: Session, kind: EntryKind, patient_id: int) -> Decimal:

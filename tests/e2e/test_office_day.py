@@ -63,8 +63,9 @@ from app.services.auth import Actor
 from app.services.fee_schedule import FeeItemInput
 from app.services.office import NewUserInput, PracticeInput, ProviderInput
 from app.store.engine import Store
-from app.ui.claims.printing import FULL_FORM
+from app.ui.claims.printing import DATA_ONLY, FULL_FORM
 from app.ui.coding.encounter_form import C_PTRS
+from app.ui.payments.eob import C_ALLOWED, C_COINS, C_CONTR, C_COPAY, C_PAID
 from tests.e2e import books
 from tests.e2e.clock import OfficeClock
 from tests.e2e.desk import CTRL, Desk
@@ -133,6 +134,8 @@ def test_an_office_day_from_registration_to_month_close(
     register_the_patient(office)
     check_in_and_take_the_copay(office)
     code_the_visit_and_print_the_claim(office)
+    post_the_primary_eob(office)
+    post_the_secondary_eob_and_apply_the_copay(office)
     assert no_network.attempts == []
 
 
@@ -760,5 +763,269 @@ def code_the_visit_and_print_the_claim(office: Office) -> None:
         "claims_saved_pdf",
         "claim_status",  # printed again
         "claims_saved_pdf",
+    )
+    desk.leave()
+
+
+# --------------------------------------------------------------------- 4. the payers' answers
+
+
+def post_eob(
+    office: Office,
+    desk: Desk,
+    payer: str,
+    check_no: str,
+    amount: str,
+    claim_no: str,
+    lines: dict[int, dict[int, str]],
+) -> None:  # type: ignore[no-untyped-def]
+    """Payments > Insurance EOB: record the check (payer, number, amount;
+    Enter), find the claim by number (Enter), type what the EOB says for
+    each line (``{row: {column: text}}``); Ctrl+Enter posts."""
+    qtbot = office.qtbot
+    page = desk.area("payments")
+    eob = page.eob
+    page.tabs.setCurrentWidget(eob)
+    eob.payer_combo.setCurrentIndex(eob.payer_combo.findText(payer))
+    eob.check_no.setFocus()
+    desk.type(eob, check_no)
+    eob.check_amount.setFocus()
+    desk.type(eob, amount)
+    desk.press(eob, Qt.Key.Key_Return)  # records the check
+    assert check_no in eob.check_combo.currentText()
+    assert f"amount {amount} - posted 0.00 - left {amount}" in eob.check_status.text()
+    assert desk.focus(eob) is eob.claim_search
+    desk.type(eob, claim_no)
+    desk.press(eob, Qt.Key.Key_Return)
+    assert f"Claim {claim_no}" in eob.claim_label.text()
+    for row, cells in lines.items():
+        for col, text in cells.items():
+            desk.type_cell(eob.grid, row, col, text)
+    qtbot.waitUntil(lambda: "The claim becomes" in eob.preview.text())
+
+
+def post_the_primary_eob(office: Office) -> None:
+    """Tuesday, March 17: Prairie's check for 80.00 and its EOB. Allowed
+    120.00 and 10.00 (the contractual 45.00 and 5.00 fill themselves in),
+    paid 72.00 and 8.00; the 30.00 copay and 18.00 + 2.00 coinsurance go to
+    the next party, Heartland."""
+    qtbot, clock = office.qtbot, office.clock
+    clock.set(datetime(2026, 3, 17, 9, 0))
+    office.audit_mark()
+    desk = office.desk(office.biller)
+    with office.store.read_session() as s:
+        primary_no = s.get(Claim, office.claims["primary"]).claim_no
+    post_eob(
+        office,
+        desk,
+        "Prairie Health Plan",
+        "PHP-40021",
+        "80.00",
+        primary_no,
+        {
+            0: {C_ALLOWED: "120.00", C_PAID: "72.00", C_COPAY: "30.00", C_COINS: "18.00"},
+            1: {C_ALLOWED: "10.00", C_PAID: "8.00", C_COINS: "2.00"},
+        },
+    )
+    eob = desk.area("payments").eob
+    assert [eob.grid.item(r, C_CONTR).text() for r in (0, 1)] == ["45.00", "5.00"]
+    preview = eob.preview.text()
+    assert "Paid <b>80.00</b> - adjusted <b>50.00</b>" in preview
+    assert "to Secondary: Heartland Mutual <b>50.00</b>" in preview
+    assert "left with payer <b>0.00</b>" in preview
+    assert "The claim becomes <b>Paid</b>" in preview
+    assert "this claim 80.00 - left after 0.00" in eob.check_status.text()
+    with office.store.read_session() as s:  # nothing is saved by the preview
+        assert books.total_of(s, EntryKind.INSURANCE_PAYMENT, office.patient_id) == D("0.00")
+    desk.press(eob, Qt.Key.Key_Return, CTRL)
+    qtbot.waitUntil(lambda: "Posted." in eob.result.text())
+    assert f"Claim {primary_no} is now Paid." in eob.result.text()
+    assert office.dialogs.take() == []
+
+    with office.store.unit_of_work() as s:
+        assert books.owed_by_line(s, office.patient_id) == {
+            "99214": {"Heartland Mutual": D("48.00")},  # 30.00 copay + 18.00 coinsurance
+            "36415": {"Heartland Mutual": D("2.00")},
+            "credit": {"patient": D("-30.00")},
+        }
+        assert books.total_of(s, EntryKind.INSURANCE_PAYMENT, office.patient_id) == D("-80.00")
+        assert books.total_of(s, EntryKind.ADJUSTMENT, office.patient_id) == D("-50.00")
+        c = s.get(Claim, office.claims["primary"])
+        assert (c.status, c.amount_paid) == (ClaimStatus.PAID, D("80.00"))
+        last = s.execute(
+            select(ClaimEvent.status, ClaimEvent.note)
+            .where(ClaimEvent.claim_id == c.id)
+            .order_by(ClaimEvent.id.desc())
+            .limit(1)
+        ).one()
+        assert last.status is ClaimStatus.PAID
+        assert last.note.startswith("EOB posted from CHECK PHP-40021")
+    office.assert_audited(
+        "biller",
+        "payer_payment_received",
+        "claim_opened_for_posting",
+        "eob_posted",
+        "claim_status",  # printed -> paid
+    )
+    make_and_print_the_secondary_claim(office, desk)
+    desk.leave()
+
+
+def make_and_print_the_secondary_claim(office: Office, desk: Desk) -> None:
+    """The same morning: Claims, the paid primary claim, "Make secondary
+    claim": Heartland's claim carries Prairie as the other insured (items
+    9, 9a, 9d; 11d YES) and what Prairie paid (item 29); checked, then saved
+    for the red forms."""
+    qtbot = office.qtbot
+    office.audit_mark()
+    page = desk.area("claims")
+    page.status.setCurrentIndex(page.status.findData(None))  # all statuses: paid is not open
+    assert page.select_claim(office.claims["primary"])
+    detail = page.detail
+    assert detail.secondary_button.isEnabled()
+    qtbot.mouseClick(detail.secondary_button, Qt.MouseButton.LeftButton)
+    second = detail.detail
+    assert second is not None and second.rank == 2 and second.id != office.claims["primary"]
+    office.claims["secondary"] = second.id
+    assert page.message.text() == (
+        f"Secondary claim {second.claim_no} made from {detail_no(office, 'primary')}."
+    )
+    assert [(ln.code, ln.charge, ln.prior_paid) for ln in detail.lines_model.rows] == [
+        ("99214", D("165.00"), D("72.00")),
+        ("36415", D("15.00"), D("8.00")),
+    ]
+    desk.click_row(
+        page.table, page.proxy.mapFromSource(page.model.index(row_of(page, second.id), 0)).row()
+    )
+    desk.press(desk.window, Qt.Key.Key_K, CTRL)
+    assert [p.message for p in detail.problems.problems if p.severity == "error"] == []
+    assert detail.detail.status is ClaimStatus.READY
+
+    red = office.saved / "secondary-red-form.pdf"
+    office.monkeypatch.setattr(page, "ask_save_path", lambda: red)
+    page.paper.setCurrentIndex(page.paper.findData(DATA_ONLY))
+    page.last_result = None
+    page.act_save_ready.trigger()
+    qtbot.waitUntil(lambda: page.last_result is not None)
+    assert page.last_result.error == ""
+    red_form = pdf_text(red).splitlines()
+    for line in (
+        "HEARTLAND MUTUAL",  # the carrier block
+        "X HM88120",  # 1, 1a: Daniel's member ID
+        "VEGA, MARISOL, A 04 22 1968 X VEGA, DANIEL",  # 2, 3, 4: the insured is Daniel
+        "VEGA, MARISOL, A G-77",  # 9: Prairie's insured (Marisol); 11: Heartland's group
+        "PHP448120931 X 09 30 1965 X",  # 9a: Prairie's member ID; 11a: Daniel's birth date
+        "PPO GOLD X",  # 9d: Prairie's plan; 11d: YES, another plan
+        "03 03 26 03 03 26 11 99214 AB 165 00 1 1245319599",
+        "03 03 26 03 03 26 11 36415 A 15 00 1 1245319599",
+        f"371234567 X {second.claim_no} X 180 00 80 00",  # 28 total, 29 paid by Prairie
+    ):
+        assert line in red_form, line
+    assert office.dialogs.take() == []
+    with office.store.unit_of_work() as s:
+        c = s.get(Claim, second.id)
+        assert (c.status, c.rank, c.payer_id, c.policy_id, c.primary_claim_id) == (
+            ClaimStatus.PRINTED,
+            2,
+            office.payers["Heartland"],
+            office.policies["secondary"],
+            office.claims["primary"],
+        )
+    office.assert_audited(
+        "biller",
+        "claim_viewed",
+        "claim_created",
+        "claim_status",  # draft -> ready
+        "claim_status",  # ready -> printed
+        "claims_saved_pdf",
+    )
+
+
+def detail_no(office: Office, which: str) -> str:
+    with office.store.read_session() as s:
+        return s.get(Claim, office.claims[which]).claim_no
+
+
+def row_of(page, claim_id: int) -> int:  # type: ignore[no-untyped-def]
+    return next(i for i, r in enumerate(page.model.rows) if r.id == claim_id)
+
+
+def post_the_secondary_eob_and_apply_the_copay(office: Office) -> None:
+    """Tuesday, March 24: Heartland's check for 12.00. On 99214 it owes
+    48.00: it pays 10.00 and leaves the 30.00 copay and 8.00 coinsurance to
+    Marisol; on 36415 it pays the 2.00. The claim is paid; she owes 38.00,
+    and the 30.00 she paid at check-in is applied (Patient payment, "Apply
+    account credit"): 8.00 is left."""
+    qtbot, clock = office.qtbot, office.clock
+    clock.set(datetime(2026, 3, 24, 10, 0))
+    office.audit_mark()
+    desk = office.desk(office.biller)
+    second_no = detail_no(office, "secondary")
+    post_eob(
+        office,
+        desk,
+        "Heartland Mutual",
+        "HM-7730",
+        "12.00",
+        second_no,
+        {
+            0: {C_PAID: "10.00", C_COPAY: "30.00", C_COINS: "8.00"},
+            1: {C_PAID: "2.00"},
+        },
+    )
+    page = desk.area("payments")
+    eob = page.eob
+    assert [eob.grid.item(r, 4).text() for r in (0, 1)] == ["48.00", "2.00"]  # payer owes
+    preview = eob.preview.text()
+    assert "Paid <b>12.00</b> - adjusted <b>0.00</b> - to Patient <b>38.00</b>" in preview
+    assert "The claim becomes <b>Paid</b>" in preview
+    desk.press(eob, Qt.Key.Key_Return, CTRL)
+    qtbot.waitUntil(lambda: "Posted." in eob.result.text())
+    # What she owes, net of the copay credit she already has on the account.
+    assert f"Claim {second_no} is now Paid. Vega, Marisol A. owes 8.00." in eob.result.text()
+    with office.store.read_session() as s:
+        assert books.owed_by_line(s, office.patient_id) == {
+            "99214": {"patient": D("38.00")},
+            "36415": {},
+            "credit": {"patient": D("-30.00")},
+        }
+
+    # Patient payment: her account shows the copay credit; apply it.
+    pp = page.patient
+    page.tabs.setCurrentWidget(pp)
+    pp.finder.search.setFocus()
+    desk.type(pp, "100001")  # her account number
+    desk.press(pp, Qt.Key.Key_Return)
+    assert "owes 38.00 on 1 visit line(s); unapplied credit 30.00; due 8.00" in (
+        pp.account_label.text()
+    )
+    assert pp.credit_btn.isEnabled()
+    qtbot.mouseClick(pp.credit_btn, Qt.MouseButton.LeftButton)
+    assert pp.result.text() == "Applied 30.00 of the account's credit."
+    assert "owes 8.00 on 1 visit line(s); unapplied credit 0.00; due 8.00" in (
+        pp.account_label.text()
+    )
+    assert office.dialogs.take() == []
+
+    with office.store.unit_of_work() as s:
+        assert books.owed_by_line(s, office.patient_id) == {
+            "99214": {"patient": D("8.00")},
+            "36415": {},
+        }
+        c = s.get(Claim, office.claims["secondary"])
+        assert (c.status, c.amount_paid) == (ClaimStatus.PAID, D("12.00"))
+        assert [
+            st
+            for (st,) in s.execute(
+                select(ClaimEvent.status).where(ClaimEvent.claim_id == c.id).order_by(ClaimEvent.id)
+            )
+        ] == [ClaimStatus.DRAFT, ClaimStatus.READY, ClaimStatus.PRINTED, ClaimStatus.PAID]
+    office.assert_audited(
+        "biller",
+        "payer_payment_received",
+        "claim_opened_for_posting",
+        "eob_posted",
+        "claim_status",
+        "credit_applied",
     )
     desk.leave()
