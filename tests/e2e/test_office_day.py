@@ -57,6 +57,7 @@ from app.models.ledger import EntryKind, LedgerEntry, Payment, PaymentMethod
 from app.models.patient import Patient
 from app.models.schedule import Appointment, AppointmentStatus, GateOutcome
 from app.models.staff import Role
+from app.models.statements import Statement
 from app.services import auth, fee_schedule, users
 from app.services import office as office_service
 from app.services.auth import Actor
@@ -136,6 +137,8 @@ def test_an_office_day_from_registration_to_month_close(
     code_the_visit_and_print_the_claim(office)
     post_the_primary_eob(office)
     post_the_secondary_eob_and_apply_the_copay(office)
+    print_the_statement(office)
+    the_patient_pays_the_rest(office)
     assert no_network.attempts == []
 
 
@@ -1028,4 +1031,124 @@ def post_the_secondary_eob_and_apply_the_copay(office: Office) -> None:
         "claim_status",
         "credit_applied",
     )
+    desk.leave()
+
+
+# --------------------------------------------------------------------- 5. the statement
+
+
+def print_the_statement(office: Office) -> None:
+    """Wednesday, March 25: the biller's statement run (Payments >
+    Statements: Find accounts, Print statements...). Marisol's statement
+    says 8.00, what the ledger says she owes; it goes to the printer."""
+    qtbot, clock, paper = office.qtbot, office.clock, office.paper
+    clock.set(datetime(2026, 3, 25, 9, 0))
+    office.audit_mark()
+    desk = office.desk(office.biller)
+    page = desk.area("payments")
+    sp = page.statements
+    page.tabs.setCurrentWidget(sp)
+    assert sp.on.value() == date(2026, 3, 25)
+    qtbot.mouseClick(sp.find_btn, Qt.MouseButton.LeftButton)
+    assert [(r.name, r.account_no, r.balance, r.notice_no) for r in sp.list.rows()] == [
+        ("Marisol A. Vega", "100001", D("8.00"), 1)
+    ]
+    assert sp.count.text() == "1 statement(s), 8.00 in all"
+    with qtbot.waitSignal(sp.printed, timeout=20000) as printed:
+        qtbot.mouseClick(sp.print_btn, Qt.MouseButton.LeftButton)
+    assert printed.args == ["printed"]
+    assert paper.titles[-1] == "statements" and paper.pages() == 1
+    statement = paper.texts[-1].splitlines()
+    with office.store.read_session() as s:
+        owed = books.owed_by_line(s, office.patient_id)
+    due = sum((parts.get("patient", D("0")) for parts in owed.values()), D("0.00"))
+    assert due == D("8.00")
+    assert not any("36415" in line for line in statement)
+    for line in (
+        "Account number 100001",
+        f"Amount due ${due}",
+        "MARISOL A. VEGA",  # in the envelope's window
+        "88 LINDEN AVENUE",
+        "SPRINGFIELD, IL 62704",
+        # The open service: date, patient, service, charge, insurance paid
+        # (72.00 + 10.00), adjusted, she paid (the copay), she owes. The
+        # blood draw is paid off and not listed.
+        "03/03/2026 Marisol Vega 99214 Office visit, established patient, mode... "
+        "165.00 82.00 45.00 30.00 8.00",
+        "$8.00 $0.00 $0.00 $0.00 $8.00",  # current ... over 90 days, amount due
+        "Account number 100001 Amount due $8.00",  # the remittance stub
+    ):
+        assert line in statement, line
+    assert "The statements went to the printer (1 page(s))" in sp.result.text()
+    assert office.dialogs.take() == []
+
+    with office.store.unit_of_work() as s:
+        st = s.execute(select(Statement)).scalar_one()
+        assert (st.guarantor_id, st.statement_date, st.balance, st.notice_no) == (
+            office.patient_id,
+            date(2026, 3, 25),
+            D("8.00"),
+            1,
+        )
+    office.assert_audited("biller", "statement_printed")
+    desk.leave()
+
+
+# --------------------------------------------------------------------- 6. she pays
+
+
+def the_patient_pays_the_rest(office: Office) -> None:
+    """Friday, March 27: her check for 8.00 comes with the stub. The
+    receptionist posts it (Payments > Patient payment) and prints a receipt;
+    her balance is 0.00."""
+    qtbot, clock, paper = office.qtbot, office.clock, office.paper
+    clock.set(datetime(2026, 3, 27, 11, 0))
+    office.audit_mark()
+    desk = office.desk(office.receptionist)
+    page = desk.area("payments")
+    pp = page.patient
+    assert page.tabs.currentWidget() is pp
+    pp.finder.search.setFocus()
+    desk.type(pp, "vega, marisol")
+    desk.press(pp, Qt.Key.Key_Return)
+    assert "owes 8.00 on 1 visit line(s); unapplied credit 0.00; due 8.00" in (
+        pp.account_label.text()
+    )
+    assert desk.focus(pp) is pp.amount
+    desk.fill(pp, ("payAmount", "8.00"), ("payMethod", "Ch"))
+    assert pp.method.currentText() == "Check"
+    desk.type(pp, "1047")  # the check number
+    assert pp.lines.item(0, 4).text() == "8.00"  # applied to 99214
+    assert pp.running.text() == "Received 8.00 - applied 8.00 - unapplied 0.00"
+    desk.press(pp, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: pp.result.text().startswith("Saved"))
+    assert pp.result.text() == "Saved: 8.00 received, 8.00 applied. Print a receipt with Alt+I."
+    assert "owes 0.00 on 0 visit line(s)" in pp.account_label.text()
+    qtbot.mouseClick(pp.receipt_btn, Qt.MouseButton.LeftButton)
+    paper.wait(qtbot)
+    assert paper.titles[-1] == "receipt"
+    receipt = paper.texts[-1]
+    for text in ("Paid by Check no. 1047", "Amount paid $8.00", "Payment on account"):
+        assert text in receipt, text
+    assert "Account balance after this payment $0.00" in receipt
+    assert office.dialogs.take() == []
+
+    with office.store.unit_of_work() as s:
+        assert books.owed_by_line(s, office.patient_id) == {"99214": {}, "36415": {}}
+        pay = s.execute(select(Payment).order_by(Payment.id.desc()).limit(1)).scalar_one()
+        assert (pay.amount, pay.method, pay.reference, pay.received_date) == (
+            D("8.00"),
+            PaymentMethod.CHECK,
+            "1047",
+            date(2026, 3, 27),
+        )
+        # Every cent of the day: charged 180.00 = paid 92.00 by the payers,
+        # 38.00 by her, 50.00 adjusted.
+        p = office.patient_id
+        assert books.total_of(s, EntryKind.CHARGE, p) == D("180.00")
+        assert books.total_of(s, EntryKind.INSURANCE_PAYMENT, p) == D("-92.00")
+        assert books.total_of(s, EntryKind.PATIENT_PAYMENT, p) == D("-38.00")
+        assert books.total_of(s, EntryKind.ADJUSTMENT, p) == D("-50.00")
+        assert books.total_of(s, EntryKind.TRANSFER, p) == D("0.00")
+    office.assert_audited("reception", "payment_received", "receipt_printed")
     desk.leave()
