@@ -12,9 +12,9 @@ Qt's timers and the operating system keep the real one).
 ``OfficeClock.install()`` imports every module of ``app`` and replaces, in
 each, the names bound to ``datetime.date`` and ``datetime.datetime`` with
 subclasses whose ``today()`` / ``now()`` read this clock; ``isinstance`` still
-accepts real dates, and constructing one still gives a real ``date``. The
-clock ticks in real time from the moment it is set, so rows written one
-after another keep their order.
+accepts real dates, and constructing one still gives a real ``date``. Each
+reading of the clock is a millisecond after the one before, so rows written
+one after another keep their order and every run reads the same times.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import datetime as _dt
 import importlib
 import pkgutil
 import sys
+import threading
 from typing import Any
 
 import pytest
@@ -50,22 +51,26 @@ class _Real(type):
 
 
 class OfficeClock:
+    TICK = _dt.timedelta(milliseconds=1)
+
     def __init__(self) -> None:
-        self._start = _REAL_DATETIME(2000, 1, 1, 9, 0)
-        self._set_at = _REAL_DATETIME.now()
+        self._now = _REAL_DATETIME(2000, 1, 1, 9, 0)
+        self._lock = threading.Lock()  # background jobs read it too
 
     # ------------------------------------------------------------- the time
 
     def set(self, local: _dt.datetime) -> None:
         """Make it ``local`` (naive local time) now; the clock runs on from there."""
-        self._start = _REAL_DATETIME(
-            local.year, local.month, local.day, local.hour, local.minute, local.second
-        )
-        self._set_at = _REAL_DATETIME.now()
+        with self._lock:
+            self._now = _REAL_DATETIME(
+                local.year, local.month, local.day, local.hour, local.minute, local.second
+            )
 
     def now(self) -> _dt.datetime:
         """Local time now, naive (as ``datetime.now()``)."""
-        return self._start + (_REAL_DATETIME.now() - self._set_at)
+        with self._lock:
+            self._now += self.TICK
+            return self._now
 
     def today(self) -> _dt.date:
         n = self.now()

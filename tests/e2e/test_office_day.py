@@ -40,10 +40,12 @@ The program's screens read the computer's clock; ``clock`` (see
 
 from __future__ import annotations
 
+import csv
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pdfplumber
 import pytest
 from PySide6.QtCore import Qt
@@ -53,12 +55,12 @@ from sqlalchemy import select
 from app.models.claims import Claim, ClaimEvent, ClaimLine, ClaimStatus
 from app.models.coding import Encounter, EncounterDiagnosis, EncounterStatus, ServiceLine
 from app.models.insurance import Policy, Verification
-from app.models.ledger import EntryKind, LedgerEntry, Payment, PaymentMethod
+from app.models.ledger import EntryKind, LedgerEntry, MonthCloseEvent, Payment, PaymentMethod
 from app.models.patient import Patient
 from app.models.schedule import Appointment, AppointmentStatus, GateOutcome
 from app.models.staff import Role
 from app.models.statements import Statement
-from app.services import auth, fee_schedule, users
+from app.services import audit, auth, fee_schedule, users
 from app.services import office as office_service
 from app.services.auth import Actor
 from app.services.fee_schedule import FeeItemInput
@@ -69,7 +71,7 @@ from app.ui.coding.encounter_form import C_PTRS
 from app.ui.payments.eob import C_ALLOWED, C_COINS, C_CONTR, C_COPAY, C_PAID
 from tests.e2e import books
 from tests.e2e.clock import OfficeClock
-from tests.e2e.desk import CTRL, Desk
+from tests.e2e.desk import CTRL, Desk, table_texts
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -79,6 +81,28 @@ NPI_PRACTICE = "1234567893"  # valid check digits (Luhn with prefix 80840)
 NPI_PROVIDER = "1245319599"
 PASSWORDS = {"manager": "maple-manager-2026", "biller": "maple-biller-2026"}
 PASSWORDS["reception"] = "maple-reception-2026"
+# March's totals, as the office manager should see them on April 2.
+MARCH = {
+    "Charges": "180.00",
+    "Insurance payments": "92.00",  # Prairie 80.00, Heartland 12.00
+    "Patient payments": "38.00",  # the copay 30.00, her check 8.00
+    "Total payments": "130.00",
+    "Contractual adjustments": "50.00",
+    "Write-offs": "0.00",
+    "Total adjustments": "50.00",
+    "Refunds": "0.00",
+    "Transfers (net)": "0.00",
+    "Net collections": "130.00",
+    "A/R at start of month": "0.00",
+    "A/R at end of month": "0.00",
+    "A/R rolled forward": "0.00",
+    "Visits": "1",
+    "New patients": "1",
+    "Claims made": "2",
+    "Claims paid": "2",
+    "Claims denied": "0",
+    "Net (collections less expenses)": "130.00",
+}
 
 
 class Office:
@@ -139,6 +163,33 @@ def test_an_office_day_from_registration_to_month_close(
     post_the_secondary_eob_and_apply_the_copay(office)
     print_the_statement(office)
     the_patient_pays_the_rest(office)
+    close_the_month(office)
+    a_payment_dated_in_march_is_refused(office)
+
+    # The audit log: every row of the day still chained, nothing changed or cut.
+    with store.read_session() as s:
+        report = audit.verify(s)
+        assert report.ok, report.message
+        done = {a for _, a in books.audit_actions(s)}
+    assert {
+        "patient_registered",
+        "patient_viewed",
+        "coverage_verified",
+        "patient_checked_in",
+        "payment_received",
+        "receipt_printed",
+        "receipt_saved",
+        "encounter_coded",
+        "claim_created",
+        "claims_saved_pdf",
+        "eob_posted",
+        "credit_applied",
+        "statement_printed",
+        "report_exported",
+        "month_closed",
+    } <= done
+    # No file the program wrote is named for the patient.
+    assert not [p for p in tmp_path.rglob("*") if "vega" in p.name.lower()]
     assert no_network.attempts == []
 
 
@@ -1151,4 +1202,184 @@ def the_patient_pays_the_rest(office: Office) -> None:
         assert books.total_of(s, EntryKind.ADJUSTMENT, p) == D("-50.00")
         assert books.total_of(s, EntryKind.TRANSFER, p) == D("0.00")
     office.assert_audited("reception", "payment_received", "receipt_printed")
+    desk.leave()
+
+
+# --------------------------------------------------------------------- 7. the month's end
+
+
+def close_the_month(office: Office) -> None:
+    """Thursday, April 2: the office manager opens Reports, reviews March
+    (the picker is on last month; Enter), saves its totals as PDF, CSV and
+    XLSX, and closes it. Then a check dated March 31 is refused at the desk."""
+    qtbot, clock = office.qtbot, office.clock
+    clock.set(datetime(2026, 4, 2, 10, 0))
+    office.audit_mark()
+    desk = office.desk(office.manager)
+    page = desk.area("reports")
+    mv = page.month
+    assert (mv.picker.currentData(), mv.picker.currentText()) == ("2026-03", "March 2026")
+    mv.picker.setFocus()
+    with qtbot.waitSignal(mv.reviewed):
+        desk.press(mv, Qt.Key.Key_Return)
+    # The month on the screen: every figure from the ledger and the claims.
+    march = {row[0]: row[1] for row in table_texts(mv.totals_view)}
+    assert {k: march[k] for k in MARCH} == MARCH
+    assert march["Expenses paid"] == "0.00"
+    assert "balances to the cent" in mv.check.text()
+    assert mv.status.text() == "March 2026 is open."
+    assert [
+        (r.provider, r.visits, r.charges, r.payments, r.net_collections)
+        for r in mv.providers.rows
+        if r.visits
+    ] == [("Adaeze Okafor, MD", 1, D("180.00"), D("130.00"), D("130.00"))]
+    assert [
+        (r.payer, r.charges, r.payments, r.adjustments, r.transfers) for r in mv.payers.rows
+    ] == [
+        ("Heartland Mutual", D("0.00"), D("12.00"), D("0.00"), D("12.00")),
+        ("Prairie Health Plan", D("180.00"), D("80.00"), D("50.00"), D("-50.00")),
+        ("Patients (self-pay and patient share)", D("0.00"), D("38.00"), D("0.00"), D("38.00")),
+    ]
+    # 99214 was paid 72.00 + 10.00 by the payers and 30.00 + 8.00 by her.
+    assert [
+        (r.code, r.units, r.charges, r.payments, r.average_paid_per_unit)
+        for r in mv.procedures.rows
+    ] == [
+        ("99214", 1, D("165.00"), D("120.00"), D("120.00")),
+        ("36415", 1, D("15.00"), D("10.00"), D("10.00")),
+    ]
+    assert mv.chart.months[-1].month == "2026-03"
+
+    # Save PDF..., Save CSV..., Save XLSX...: into the folder the manager picks.
+    out = office.saved / "month-end"
+    out.mkdir()
+    office.monkeypatch.setattr(mv, "ask_folder", lambda: str(out))
+    saved = {}
+    for button, kind in ((mv.pdf_button, "pdf"), (mv.csv_button, "csv"), (mv.xlsx_button, "xlsx")):
+        with qtbot.waitSignal(mv.exported, timeout=20000) as sig:
+            qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        saved[kind] = {p.name: p for p in sig.args[0].files}
+        assert f"Saved {len(saved[kind])} {kind.upper()} file(s)" in mv.status.text()
+    stem = "maple-street-family-medicine_2026-03_monthly"
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f"{stem}-totals.pdf", f"{stem}-totals.xlsx"]
+        + [
+            f"{stem}-{t}.csv"
+            for t in ("totals", "by-provider", "by-payer", "by-procedure", "twelve-months")
+        ]
+    )  # named for the practice and the month, never the patient; no part files left
+
+    printed = pdf_text(saved["pdf"][f"{stem}-totals.pdf"]).splitlines()
+    for line in (
+        "Monthly totals: March 2026",
+        "Figure March 2026 February 2026 Change March 2025 Change",
+        "Charges 180.00 0.00 +180.00 0.00 +180.00",
+        "Insurance payments 92.00 0.00 +92.00 0.00 +92.00",
+        "Patient payments 38.00 0.00 +38.00 0.00 +38.00",
+        "Contractual adjustments 50.00 0.00 +50.00 0.00 +50.00",
+        "Net collections 130.00 0.00 +130.00 0.00 +130.00",
+        "A/R at end of month 0.00 0.00 0.00 0.00 0.00",
+        "Claims made 2 0 +2 0 +2",
+        "Claims paid 2 0 +2 0 +2",
+    ):
+        assert line in printed, line
+
+    with saved["csv"][f"{stem}-totals.csv"].open(newline="", encoding="utf-8") as f:
+        totals = {row["Figure"]: row for row in csv.DictReader(f)}
+    for figure, value in MARCH.items():
+        assert totals[figure]["Month"] == "2026-03"
+        assert totals[figure]["This month"] == value.replace(",", ""), figure
+        assert totals[figure]["Previous month"] in ("0", "0.00"), figure
+    with saved["csv"][f"{stem}-by-payer.csv"].open(newline="", encoding="utf-8") as f:
+        by_payer = {row["Payer"]: row["Payments"] for row in csv.DictReader(f)}
+    assert by_payer == {
+        "Heartland Mutual": "12.00",
+        "Prairie Health Plan": "80.00",
+        "Patients (self-pay and patient share)": "38.00",
+    }
+
+    book = openpyxl.load_workbook(saved["xlsx"][f"{stem}-totals.xlsx"])
+    assert book.sheetnames == ["Totals", "By provider", "By payer", "By procedure", "12 months"]
+    sheet = {r[1].value: r for r in book["Totals"].iter_rows(min_row=2)}
+    charges, collections, visits = (
+        sheet["Charges"][2],
+        sheet["Net collections"][2],
+        sheet["Visits"][2],
+    )
+    assert (charges.value, collections.value, visits.value) == (180, 130, 1)
+    assert "$" in charges.number_format and "$" not in visits.number_format
+    procedures = [
+        (r[1].value, r[4].value, r[5].value) for r in book["By procedure"].iter_rows(min_row=2)
+    ]
+    assert procedures == [("99214", 165, 120), ("36415", 15, 10)]
+
+    # Close month...: the question says what closing means; Yes.
+    with qtbot.waitSignal(mv.closed_changed, timeout=20000):
+        qtbot.mouseClick(mv.close_button, Qt.MouseButton.LeftButton)
+    assert office.dialogs.asked[-1].startswith("Close March 2026?")
+    assert mv.status.text() == (
+        "March 2026 was closed on 04/02/2026 10:00 by Helen Park. "
+        "Today's ledger gives the same totals as those kept at close."
+    )
+    assert not mv.close_button.isEnabled() and mv.reopen_button.isEnabled()
+    assert office.dialogs.take() == []
+    with office.store.unit_of_work() as s:
+        event = s.execute(select(MonthCloseEvent)).scalar_one()
+        assert (event.month, event.action, event.user_id) == (
+            "2026-03",
+            "close",
+            office.manager.user_id,
+        )
+        kept = event.snapshot["figures"]  # the month's totals as they were at close
+        assert (kept["charges"], kept["net_collections"], kept["ar_end"]) == (
+            "180.00",
+            "130.00",
+            "0.00",
+        )
+    office.assert_audited(
+        "manager", "report_exported", "report_exported", "report_exported", "month_closed"
+    )
+    desk.leave()
+
+
+def a_payment_dated_in_march_is_refused(office: Office) -> None:
+    """Later that morning Daniel drops off a 20.00 check for her account,
+    written on March 31. The receptionist types the check's date as the
+    date received: March is closed, the payment is refused with a message
+    that says why and what to do, and nothing is stored."""
+    office.clock.set(datetime(2026, 4, 2, 10, 30))
+    office.audit_mark()
+    with office.store.read_session() as s:
+        before = (s.execute(select(Payment.id)).all(), s.execute(select(LedgerEntry.id)).all())
+    desk = office.desk(office.receptionist)
+    page = desk.area("payments")
+    pp = page.patient
+    pp.finder.search.setFocus()
+    desk.type(pp, "100001")
+    desk.press(pp, Qt.Key.Key_Return)
+    assert "owes 0.00 on 0 visit line(s)" in pp.account_label.text()
+    desk.fill(
+        pp,
+        ("payAmount", "20.00"),
+        ("payMethod", "Ch"),
+        ("payReference", "2231"),
+        ("payDate", "03312026"),
+        ("payMemo", "on account"),
+    )
+    assert pp.received.value() == date(2026, 3, 31)
+    assert desk.focus(pp) is pp.leave_credit
+    desk.press(pp, Qt.Key.Key_Space)  # leave it as a credit on the account
+    assert pp.save_btn.isEnabled()
+    desk.press(pp, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert desk.focus(pp) is pp.memo
+    desk.press(pp, Qt.Key.Key_Return)  # Enter saves
+    assert office.dialogs.take() == [
+        "March 2026 is closed: no entry can be dated 03/31/2026. Date it in an open month "
+        "(late corrections post in the current month), or ask the office manager to reopen "
+        "the month."
+    ]
+    with office.store.read_session() as s:
+        after = (s.execute(select(Payment.id)).all(), s.execute(select(LedgerEntry.id)).all())
+    assert after == before
+    assert office.audit_since() == [("reception", "account_viewed")]  # the refusal wrote nothing
     desk.leave()
