@@ -5,6 +5,7 @@ Verify tomorrow, Without verified coverage, Payers."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -105,6 +106,16 @@ class FrontDeskPage(QWidget):
         if ctx.can(Permission.PATIENT_EDIT):
             shortcut(self.patients_tab, "Ctrl+N", self.new_patient)
         self.search.focus()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Shown (after log-in, Ctrl+1, a click in the areas list): the
+        keyboard goes to the search box, unless it is already in this area."""
+        super().showEvent(event)
+        focused = self.window().focusWidget()
+        if self.tabs.currentWidget() is self.patients_tab and not (
+            focused is not None and self.isAncestorOf(focused)
+        ):
+            self.search.focus()
 
     # ---------------------------------------------------------------- patients
 

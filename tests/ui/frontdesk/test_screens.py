@@ -421,3 +421,35 @@ def test_the_guarantor_search_leaves_out_the_patient_being_edited(
     assert [h.name for h in picker.search.hits()] == ["Alvarez, Rosa E."]
     assert picker.search.status.text() == "1 patient found."
     form.dirty = False
+
+
+def test_the_search_box_has_the_keyboard_when_the_front_desk_is_shown(
+    qtbot, office, tmp_path
+) -> None:
+    # After log-in, and after Ctrl+1 from another area, the receptionist
+    # types a name straight away (Ctrl+F works too): the cursor is in the
+    # search box, not in the list of areas.
+    from PySide6.QtWidgets import QApplication
+
+    from app.config import Paths
+    from app.ui.context import UiContext
+    from app.ui.main_window import MainWindow
+
+    w = MainWindow(UiContext(office.store, Paths(tmp_path / "data"), office.receptionist))
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
+    page = w.open_area("frontdesk")
+    assert w.current_area_key() == "frontdesk"
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is page.search.box)
+
+    w.nav.setFocus()
+    qtbot.keyClick(w.nav, Qt.Key.Key_4, CTRL)  # Go > Payments
+    assert w.current_area_key() == "payments"
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_1, CTRL)  # Go > Front desk
+    assert w.current_area_key() == "frontdesk"
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is page.search.box)
+    qtbot.keyClicks(QApplication.focusWidget(), "smi")
+    assert page.search.box.text() == "smi"
