@@ -330,8 +330,14 @@ class DayListPage(QWidget):
             provider_id=self.provider.currentData(),
             parent=self,
         )
-        self.form.saved.connect(lambda aid: self.reload(aid))
+        self.form.saved.connect(self._saved)
         self.form.open()
+
+    def _saved(self, appointment_id: int) -> None:
+        """A visit booked or moved: shown highlighted, with the keyboard on
+        the list (Enter checks it in)."""
+        self.reload(appointment_id)
+        self.table.setFocus()
 
     def _picked(self) -> None:
         if self.picker is None or self.picker.chosen_id is None:
@@ -352,7 +358,7 @@ class DayListPage(QWidget):
             appointment_id=r.id,
             parent=self,
         )
-        self.form.saved.connect(lambda aid: self.reload(aid))
+        self.form.saved.connect(self._saved)
         self.form.open()
 
     def check_in(self) -> CheckInDialog | None:

@@ -190,3 +190,26 @@ def test_booking_over_another_visit_asks_double_book(
             )
         ).scalar_one()
         assert len(ev.details["double_booked"]) == 1
+
+
+def test_after_booking_the_new_visit_has_the_keyboard(
+    qtbot, office, window, two_payers, keys
+) -> None:
+    # F4 from the patient books; once saved, the day list shows the visit
+    # highlighted with the keyboard on it, so Enter checks it in.
+    with office.store.unit_of_work() as s:
+        pid = fd.register(s, office.receptionist)
+    w, page = window(office.receptionist)
+    page.open_patient(pid)
+    keys.press(w, Qt.Key.Key_F4)
+    form = page.day_list.form
+    qtbot.waitUntil(form.isVisible)
+    keys.fill(form, ("provider_id", ""), ("day", ""), ("start", "11:15"))
+    keys.press(form, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not form.isVisible())
+    day = page.day_list
+    assert day.current().time_text == "11:15 AM"
+    assert keys.focus(day) is day.table
+    keys.press(day, Qt.Key.Key_Return)
+    assert day.check_in_dialog is not None
+    qtbot.waitUntil(day.check_in_dialog.isVisible)
