@@ -79,8 +79,11 @@ D = Decimal
 VISIT_DAY = date(2026, 3, 3)  # a Tuesday
 NPI_PRACTICE = "1234567893"  # valid check digits (Luhn with prefix 80840)
 NPI_PROVIDER = "1245319599"
-PASSWORDS = {"manager": "maple-manager-2026", "biller": "maple-biller-2026"}
-PASSWORDS["reception"] = "maple-reception-2026"
+PASSWORDS = {
+    "manager": "maple-manager-2026",
+    "biller": "maple-biller-2026",
+    "reception": "maple-reception-2026",
+}
 # March's totals, as the office manager should see them on April 2.
 MARCH = {
     "Charges": "180.00",
@@ -257,7 +260,7 @@ def open_the_office(office: Office) -> None:
             actors[username] = actor
     office.biller, office.receptionist = actors["biller"], actors["reception"]
 
-    # The biller types in the payers (Front desk > Payers, Ctrl+N, Enter saves).
+    # The biller types in the payers (Front desk > Payers > Add payer; Enter saves).
     desk = office.desk(office.biller)
     page = desk.area("frontdesk")
     page.tabs.setCurrentWidget(page.payers)
@@ -265,8 +268,7 @@ def open_the_office(office: Office) -> None:
         ("Prairie Health Plan", "PHP01", "800 555 0199", "PO Box 4000", "Chicago", "60601"),
         ("Heartland Mutual", "HMI22", "800 555 0142", "PO Box 812", "Peoria", "61602"),
     ):
-        page.payers.table.setFocus() if page.payers.table.isVisible() else page.payers.setFocus()
-        desk.press(page, Qt.Key.Key_N, CTRL)
+        qtbot.mouseClick(page.payers.add_button, Qt.MouseButton.LeftButton)
         form = page.payers.form
         assert form is not None
         qtbot.waitUntil(form.isVisible)
@@ -331,7 +333,7 @@ def register_the_patient(office: Office) -> None:
     office.audit_mark()
     desk = office.desk(office.receptionist)
     page = desk.area("frontdesk")
-    page.search.focus()
+    assert desk.focus(page) is page.search.box  # the front desk opens on the search box
     desk.press(page, Qt.Key.Key_N, CTRL)
     form = page.patient_form
     assert form is not None
@@ -502,7 +504,15 @@ def check_in_and_take_the_copay(office: Office) -> None:
     office.audit_mark()
     desk = office.desk(office.receptionist)
     page = desk.area("frontdesk")
-    page.open_patient(office.patient_id)
+    # Ctrl+F, her name; Down into the results, Enter opens her record.
+    desk.press(desk.window, Qt.Key.Key_F, CTRL)
+    assert desk.focus(page) is page.search.box
+    desk.type(page, "vega mar")
+    qtbot.waitUntil(lambda: page.search.status.text() == "1 patient found.")
+    assert [(h.account_no, h.name) for h in page.search.hits()] == [("100001", "Vega, Marisol A.")]
+    desk.press(page, Qt.Key.Key_Down)
+    desk.press(page, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.view.patient_id == office.patient_id)
     desk.press(desk.window, Qt.Key.Key_F4)
     aform = page.day_list.form
     assert aform is not None
@@ -532,9 +542,8 @@ def check_in_and_take_the_copay(office: Office) -> None:
 
     # 9:55: Enter on her row opens check-in; Enter checks in through the gate.
     clock.set(datetime(2026, 3, 3, 9, 55))
-    day.reload()
-    day.table.setFocus()
-    desk.press(desk.window, Qt.Key.Key_Return)
+    assert desk.focus(day) is day.table  # the new visit, highlighted
+    desk.press(day, Qt.Key.Key_Return)
     dlg = day.check_in_dialog
     assert dlg is not None
     qtbot.waitUntil(dlg.isVisible)
@@ -615,20 +624,6 @@ def check_in_and_take_the_copay(office: Office) -> None:
         ("reception", "receipt_saved"),
     ]
     desk.leave()
-
-
-def claim_lines(s, claim_id: int) -> list[ClaimLine]:  # type: ignore[no-untyped-def]
-    return list(
-        s.execute(
-            select(ClaimLine).where(ClaimLine.claim_id == claim_id).order_by(ClaimLine.line_no)
-        ).scalars()
-    )
-
-
-def pdf_text(path: Path) -> str:
-    """A PDF's text, every page (pdfplumber keeps each printed line whole)."""
-    with pdfplumber.open(path) as pdf:
-        return "\n".join(p.extract_text() or "" for p in pdf.pages)
 
 
 # --------------------------------------------------------------------- 3. coding and the claim
@@ -840,12 +835,11 @@ def post_eob(
     page = desk.area("payments")
     eob = page.eob
     page.tabs.setCurrentWidget(eob)
-    eob.payer_combo.setCurrentIndex(eob.payer_combo.findText(payer))
-    eob.check_no.setFocus()
-    desk.type(eob, check_no)
-    eob.check_amount.setFocus()
+    eob.payer_combo.setFocus()
+    desk.fill(eob, ("payerCombo", payer[:2]), ("checkMethod", ""), ("checkNo", check_no))
+    assert eob.payer_combo.currentText() == payer and eob.method_combo.currentText() == "Check"
     desk.type(eob, amount)
-    desk.press(eob, Qt.Key.Key_Return)  # records the check
+    desk.press(eob, Qt.Key.Key_Return)  # Enter in the amount records the check
     assert check_no in eob.check_combo.currentText()
     assert f"amount {amount} - posted 0.00 - left {amount}" in eob.check_status.text()
     assert desk.focus(eob) is eob.claim_search
@@ -934,23 +928,26 @@ def make_and_print_the_secondary_claim(office: Office, desk: Desk) -> None:
     office.audit_mark()
     page = desk.area("claims")
     page.status.setCurrentIndex(page.status.findData(None))  # all statuses: paid is not open
-    assert page.select_claim(office.claims["primary"])
+    desk.press(desk.window, Qt.Key.Key_F, CTRL)
+    desk.type(page, claim_no_of(office, "primary"))
+    qtbot.waitUntil(lambda: [r.id for r in page.model.rows] == [office.claims["primary"]])
+    desk.click_row(page.table, 0)
     detail = page.detail
+    assert detail.detail.status is ClaimStatus.PAID
     assert detail.secondary_button.isEnabled()
     qtbot.mouseClick(detail.secondary_button, Qt.MouseButton.LeftButton)
     second = detail.detail
     assert second is not None and second.rank == 2 and second.id != office.claims["primary"]
     office.claims["secondary"] = second.id
     assert page.message.text() == (
-        f"Secondary claim {second.claim_no} made from {detail_no(office, 'primary')}."
+        f"Secondary claim {second.claim_no} made from {claim_no_of(office, 'primary')}."
     )
     assert [(ln.code, ln.charge, ln.prior_paid) for ln in detail.lines_model.rows] == [
         ("99214", D("165.00"), D("72.00")),
         ("36415", D("15.00"), D("8.00")),
     ]
-    desk.click_row(
-        page.table, page.proxy.mapFromSource(page.model.index(row_of(page, second.id), 0)).row()
-    )
+    # The list now shows every claim (the secondary opened); click its row, Ctrl+K.
+    desk.click_row(page.table, row_in_view(page, second.id))
     desk.press(desk.window, Qt.Key.Key_K, CTRL)
     assert [p.message for p in detail.problems.problems if p.severity == "error"] == []
     assert detail.detail.status is ClaimStatus.READY
@@ -995,15 +992,6 @@ def make_and_print_the_secondary_claim(office: Office, desk: Desk) -> None:
     )
 
 
-def detail_no(office: Office, which: str) -> str:
-    with office.store.read_session() as s:
-        return s.get(Claim, office.claims[which]).claim_no
-
-
-def row_of(page, claim_id: int) -> int:  # type: ignore[no-untyped-def]
-    return next(i for i, r in enumerate(page.model.rows) if r.id == claim_id)
-
-
 def post_the_secondary_eob_and_apply_the_copay(office: Office) -> None:
     """Tuesday, March 24: Heartland's check for 12.00. On 99214 it owes
     48.00: it pays 10.00 and leaves the 30.00 copay and 8.00 coinsurance to
@@ -1014,7 +1002,7 @@ def post_the_secondary_eob_and_apply_the_copay(office: Office) -> None:
     clock.set(datetime(2026, 3, 24, 10, 0))
     office.audit_mark()
     desk = office.desk(office.biller)
-    second_no = detail_no(office, "secondary")
+    second_no = claim_no_of(office, "secondary")
     post_eob(
         office,
         desk,
@@ -1383,3 +1371,31 @@ def a_payment_dated_in_march_is_refused(office: Office) -> None:
     assert after == before
     assert office.audit_since() == [("reception", "account_viewed")]  # the refusal wrote nothing
     desk.leave()
+
+
+# --------------------------------------------------------------------- helpers
+
+
+def claim_no_of(office: Office, which: str) -> str:
+    with office.store.read_session() as s:
+        return s.get(Claim, office.claims[which]).claim_no
+
+
+def row_in_view(page, claim_id: int) -> int:  # type: ignore[no-untyped-def]
+    """The row of the claims list (as sorted on the screen) that shows the claim."""
+    source = next(i for i, r in enumerate(page.model.rows) if r.id == claim_id)
+    return int(page.proxy.mapFromSource(page.model.index(source, 0)).row())
+
+
+def claim_lines(s, claim_id: int) -> list[ClaimLine]:  # type: ignore[no-untyped-def]
+    return list(
+        s.execute(
+            select(ClaimLine).where(ClaimLine.claim_id == claim_id).order_by(ClaimLine.line_no)
+        ).scalars()
+    )
+
+
+def pdf_text(path: Path) -> str:
+    """A PDF's text, every page (pdfplumber keeps each printed line whole)."""
+    with pdfplumber.open(path) as pdf:
+        return "\n".join(p.extract_text() or "" for p in pdf.pages)
