@@ -4,42 +4,19 @@ search index."""
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from app.ui import ops
 from app.ui.frontdesk import common as frontdesk_common
 from tests.e2e.clock import OfficeClock
+from tests.ui.foundation_proof.test_no_network import no_network
 from tests.ui.money.paper import paper
 from tests.unit.coding.support import icd_dir, reference_env
 
-__all__ = ["icd_dir", "paper", "reference_env"]
-
-
-@dataclass
-class NetworkGuard:
-    attempts: list[str] = field(default_factory=list)
-
-    def trap(self, name: str) -> Callable[..., object]:
-        def refuse(*args: object, **kwargs: object) -> object:
-            self.attempts.append(f"{name}{args!r}")
-            pytest.fail(f"MedBill Desk tried to use the network: {name}{args!r}")
-
-        return refuse
-
-
-@pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> NetworkGuard:
-    """Every way of opening a connection fails the test (as in
-    tests/ui/foundation_proof/test_no_network.py)."""
-    guard = NetworkGuard()
-    for name in ("socket", "create_connection", "getaddrinfo", "gethostbyname", "socketpair"):
-        monkeypatch.setattr(socket, name, guard.trap(f"socket.{name}"))
-    return guard
+# Every way of opening a connection fails the test: the guard of the
+# program's no-network proof.
+__all__ = ["icd_dir", "no_network", "paper", "reference_env"]
 
 
 @pytest.fixture

@@ -14,16 +14,18 @@ from app.services.auth import Actor
 from app.store.engine import Store
 from app.ui.context import UiContext
 from app.ui.main_window import MainWindow
+from tests.ui.frontdesk.conftest import Keys
 
 CTRL = Qt.KeyboardModifier.ControlModifier
-NO_MOD = Qt.KeyboardModifier.NoModifier
 
 
-class Desk:
-    """One person's main window, shown and active, on the office's store."""
+class Desk(Keys):
+    """One person's main window, shown and active, on the office's store.
+    Typing as the front desk's keyboard tests do (``focus``, ``press``,
+    ``fill``), and a few more ways."""
 
     def __init__(self, qtbot, store: Store, data_dir: Path, actor: Actor) -> None:  # type: ignore[no-untyped-def]
-        self.qtbot = qtbot
+        super().__init__(qtbot)
         self.ctx = UiContext(store, Paths(data_dir), actor)
         self.window = MainWindow(self.ctx, "Maple Street Family Medicine")
         qtbot.addWidget(self.window)
@@ -46,37 +48,8 @@ class Desk:
 
     # ---------------------------------------------------------------- typing
 
-    def focus(self, window: QWidget) -> QWidget:
-        """The widget with the keyboard focus, once ``window``'s top level is active."""
-        top = window.window()
-
-        def active() -> bool:
-            # When a dialog closes, a desktop's window manager gives the
-            # activation back to the window below; offscreen does not.
-            if QApplication.activeWindow() is not top:
-                top.activateWindow()
-            return QApplication.activeWindow() is top
-
-        self.qtbot.waitUntil(active)
-        w = QApplication.focusWidget()
-        assert w is not None, "nothing has the keyboard focus"
-        return w
-
-    def press(self, window: QWidget, key: Qt.Key, mod: Qt.KeyboardModifier = NO_MOD) -> None:
-        self.qtbot.keyClick(self.focus(window), key, mod)
-
     def type(self, window: QWidget, text: str) -> None:
         self.qtbot.keyClicks(self.focus(window), text)
-
-    def fill(self, window: QWidget, *values: tuple[str, str]) -> None:
-        """For each (field name, text): the focus must be on that field; type
-        the text (blank: leave it as it is) and press Tab."""
-        for name, text in values:
-            w = self.focus(window)
-            assert w.objectName() == name, f"focus on {w.objectName()!r}, expected {name!r}"
-            if text:
-                self.qtbot.keyClicks(w, text)
-            self.qtbot.keyClick(w, Qt.Key.Key_Tab)
 
     def click_row(self, view, row: int) -> None:  # type: ignore[no-untyped-def]
         """A click on a table's row (which also gives the table the focus)."""

@@ -721,26 +721,15 @@ def code_the_visit_and_print_the_claim(office: Office) -> None:
     primary_no = claim.claim_no
 
     # Print > Save all ready claims as PDF..., on red forms (data only).
-    data_only = office.saved / "claims-red-forms.pdf"
-    office.monkeypatch.setattr(claims_page, "ask_save_path", lambda: data_only)
-    claims_page.act_save_ready.trigger()
-    qtbot.waitUntil(lambda: claims_page.last_result is not None)
-    assert claims_page.last_result.error == ""
+    red_form = save_claims_pdf(office, claims_page, "ready", DATA_ONLY, "claims-red-forms.pdf")
     assert "Saved 1 claim (1 page)" in claims_page.message.text()
     # Then the same claim on plain paper, the whole form drawn, for the file.
-    whole = office.saved / "claims-plain-paper.pdf"
-    office.monkeypatch.setattr(claims_page, "ask_save_path", lambda: whole)
-    claims_page.paper.setCurrentIndex(claims_page.paper.findData(FULL_FORM))
-    claims_page.last_result = None
     desk.click_row(claims_page.table, 0)
-    claims_page.act_save_selected.trigger()
-    qtbot.waitUntil(lambda: claims_page.last_result is not None)
-    assert claims_page.last_result.error == ""
+    plain = save_claims_pdf(office, claims_page, "selected", FULL_FORM, "claims-plain-paper.pdf")
     # What the payer gets: the claim's items where the form has them. On the
     # red form each printed line holds whole items (24A-J of a service line;
     # 25, 26, 27, 28 ...); the plain-paper form carries the same values among
     # its captions. Item 11d is YES with Heartland in 9, 9a and 9d.
-    red_form = pdf_text(data_only).splitlines()
     for line in (
         "PRAIRIE HEALTH PLAN",  # the carrier block
         "X PHP448120931",  # 1 (group health plan), 1a
@@ -756,7 +745,6 @@ def code_the_visit_and_print_the_claim(office: Office) -> None:
         "03 03 26 1234567893 1234567893 ZZ207Q00000X",  # 31 date, 32a, 33a, 33b
     ):
         assert line in red_form, line
-    plain = pdf_text(whole)
     assert "HEALTH INSURANCE CLAIM FORM" in plain  # the form itself, drawn
     for value in (
         "X PHP448120931",
@@ -767,7 +755,7 @@ def code_the_visit_and_print_the_claim(office: Office) -> None:
         primary_no,
         "180 00",
     ):
-        assert value in plain, value
+        assert any(value in line for line in plain), value
     qtbot.waitUntil(lambda: claims_page.model.rows[0].status_label == "Printed")
     assert dialogs.take() == []
 
@@ -952,14 +940,7 @@ def make_and_print_the_secondary_claim(office: Office, desk: Desk) -> None:
     assert [p.message for p in detail.problems.problems if p.severity == "error"] == []
     assert detail.detail.status is ClaimStatus.READY
 
-    red = office.saved / "secondary-red-form.pdf"
-    office.monkeypatch.setattr(page, "ask_save_path", lambda: red)
-    page.paper.setCurrentIndex(page.paper.findData(DATA_ONLY))
-    page.last_result = None
-    page.act_save_ready.trigger()
-    qtbot.waitUntil(lambda: page.last_result is not None)
-    assert page.last_result.error == ""
-    red_form = pdf_text(red).splitlines()
+    red_form = save_claims_pdf(office, page, "ready", DATA_ONLY, "secondary-red-form.pdf")
     for line in (
         "HEARTLAND MUTUAL",  # the carrier block
         "X HM88120",  # 1, 1a: Daniel's member ID
@@ -1385,6 +1366,19 @@ def row_in_view(page, claim_id: int) -> int:  # type: ignore[no-untyped-def]
     """The row of the claims list (as sorted on the screen) that shows the claim."""
     source = next(i for i, r in enumerate(page.model.rows) if r.id == claim_id)
     return int(page.proxy.mapFromSource(page.model.index(source, 0)).row())
+
+
+def save_claims_pdf(office: Office, page, which: str, paper: str, name: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """Claims > Paper: ``paper``; Print > Save all ready (``which`` "ready")
+    or the selected claims as PDF..., into ``name``: the file's text lines."""
+    path = office.saved / name
+    office.monkeypatch.setattr(page, "ask_save_path", lambda: path)
+    page.paper.setCurrentIndex(page.paper.findData(paper))
+    page.last_result = None
+    (page.act_save_ready if which == "ready" else page.act_save_selected).trigger()
+    office.qtbot.waitUntil(lambda: page.last_result is not None)
+    assert page.last_result.error == ""
+    return pdf_text(path).splitlines()
 
 
 def claim_lines(s, claim_id: int) -> list[ClaimLine]:  # type: ignore[no-untyped-def]
