@@ -250,6 +250,12 @@ def reverse_txn(s: Session, actor: Actor, txn: str, *, on: date, memo: str) -> l
     )
     if not ids:
         raise NotFound("That posting has nothing left to reverse.")
+    # Undoing a write-off or a refund is the same decision as making one.
+    kinds = set(s.execute(select(LedgerEntry.kind).where(LedgerEntry.id.in_(ids))).scalars())
+    if EntryKind.WRITE_OFF in kinds:
+        require(actor, Permission.WRITE_OFF)
+    if EntryKind.REFUND in kinds:
+        require(actor, Permission.REFUND)
     return reverse(s, actor, ids, on=on, memo=memo, settle=True)
 
 

@@ -237,12 +237,24 @@ def void_payment(s: Session, actor: Actor, payment_id: int, *, on: date, reason:
     pay = s.get(Payment, payment_id)
     if pay is None:
         raise NotFound("That payment does not exist.")
-    require(
-        actor,
-        Permission.PAYMENT_PATIENT
-        if pay.source is PaymentSource.PATIENT
-        else Permission.PAYMENT_INSURANCE,
-    )
+    if pay.source is PaymentSource.PAYER:
+        require(actor, Permission.PAYMENT_INSURANCE)
+    else:
+        # Whoever took the money may void it the same day (keyed twice, wrong
+        # amount). Otherwise a bounced check or a disputed card payment is
+        # the biller's to void, and cash only the office manager's, so cash
+        # taken at the desk cannot quietly disappear from the books.
+        require(actor, Permission.PAYMENT_PATIENT)
+        own_today = (
+            pay.user_id == actor.user_id and pay.posted_at.astimezone().date() == date.today()
+        )
+        if not own_today:
+            require(
+                actor,
+                Permission.WRITE_OFF
+                if pay.method is PaymentMethod.CASH
+                else Permission.PAYMENT_INSURANCE,
+            )
     if not reason.strip():
         raise ValidationError([Problem("reason", "Say why the payment is voided")])
     reversed_ids = select(LedgerEntry.reverses_id).where(LedgerEntry.reverses_id.is_not(None))

@@ -137,6 +137,31 @@ def _moved_to_patient(s: Session, e: Env) -> str:
     return moved[0].txn
 
 
+def _written_off(s: Session, e: Env) -> str:
+    """A posting to reverse: the office manager's courtesy write-off."""
+    _self_pay_visit(s, e)
+    done = ledger.write_off(
+        s, e.manager, e.patient_id, D("15.00"), AdjustmentType.COURTESY, on=TODAY
+    )
+    return done[0].txn
+
+
+def _refunded(s: Session, e: Env) -> str:
+    """A posting to reverse: 20.00 of the patient's credit refunded."""
+    patient_payment(s, e)
+    return ledger.refund(
+        s,
+        e.manager,
+        e.patient_id,
+        D("20.00"),
+        to=PaymentSource.PATIENT,
+        method=PaymentMethod.CHECK,
+        reference="1001",
+        on=TODAY,
+        reason="paid twice",
+    ).txn
+
+
 # ---------------------------------------------------------------- statements
 
 
@@ -252,8 +277,10 @@ ROWS: list[ServiceCall] = [
         prepare=_patient_credit,
     ),
     ServiceCall(
+        # Cash taken by the office manager: voiding someone else's cash is
+        # the manager's (the taker may void their own the same day).
         "payments.void_payment",
-        Permission.PAYMENT_PATIENT,
+        (Permission.PAYMENT_PATIENT, Permission.WRITE_OFF),
         lambda s, a, e: payments.void_payment(s, a, e.made, on=TODAY, reason="keyed twice"),
         prepare=patient_payment,
         case="patient",
@@ -364,6 +391,20 @@ ROWS: list[ServiceCall] = [
         Permission.PAYMENT_INSURANCE,
         lambda s, a, e: ledger.reverse_txn(s, a, e.made, on=TODAY, memo="moved by mistake"),
         prepare=_moved_to_patient,
+    ),
+    ServiceCall(
+        "ledger.reverse_txn",
+        (Permission.PAYMENT_INSURANCE, Permission.WRITE_OFF),
+        lambda s, a, e: ledger.reverse_txn(s, a, e.made, on=TODAY, memo="written off wrongly"),
+        prepare=_written_off,
+        case="write-off",
+    ),
+    ServiceCall(
+        "ledger.reverse_txn",
+        (Permission.PAYMENT_INSURANCE, Permission.REFUND),
+        lambda s, a, e: ledger.reverse_txn(s, a, e.made, on=TODAY, memo="check never sent"),
+        prepare=_refunded,
+        case="refund",
     ),
     # payers' checks and EOBs
     ServiceCall(
