@@ -21,7 +21,7 @@ from app.models.claims import Claim, ClaimLine, ClaimStatus
 from app.models.insurance import Payer, Policy
 from app.reports.cms1500.fieldmap import LINES_PER_FORM
 from app.services import settings
-from app.services.coverage import CoverageState, coverage_on
+from app.services.coverage import CoverageState, coverage_on, later_confirmation
 from app.validation import (
     US_STATES,
     ein_problem,
@@ -497,13 +497,25 @@ def _check_store(s: Session, p: _Problems, claim: Claim, snap: dict[str, Any], t
                 policy.id,
             )
         elif cov.state in (CoverageState.NEVER, CoverageState.STALE):
-            p.error(
-                "1a",
-                f"Coverage is not verified for the date of service {dos:%m/%d/%Y}: {cov.reason} "
-                "Verify it with the payer and record the call.",
-                "policy",
-                policy.id,
-            )
+            later = later_confirmation(s, policy.id, dos)
+            if later is not None:
+                p.warning(
+                    "1a",
+                    f"Coverage was not verified before the visit; the payer confirmed it on "
+                    f"{later.verified_at.astimezone():%m/%d/%Y} for dates that include "
+                    f"{dos:%m/%d/%Y}.",
+                    "policy",
+                    policy.id,
+                )
+            else:
+                p.error(
+                    "1a",
+                    f"Coverage is not verified for the date of service {dos:%m/%d/%Y}: "
+                    f"{cov.reason} Verify it with the payer (a check made now counts when the "
+                    "payer gives coverage dates that include the visit) and record the call.",
+                    "policy",
+                    policy.id,
+                )
     if claim.frequency in ("7", "8"):
         if not (snap.get("original_ref") or "").strip():
             p.error(

@@ -126,6 +126,25 @@ def latest_verification(s: Session, policy_id: int, on: date) -> Verification | 
     ).scalar_one_or_none()
 
 
+def later_confirmation(s: Session, policy_id: int, on: date) -> Verification | None:
+    """A verification made after ``on`` that found the policy active with
+    coverage dates that include ``on`` (the payer confirmed the visit's day
+    afterwards). Not enough to let a visit start; enough for its claim."""
+    return s.execute(
+        select(Verification)
+        .where(
+            Verification.policy_id == policy_id,
+            Verification.verified_at > end_of_day(on),
+            Verification.result == VerifyResult.ACTIVE,
+            Verification.coverage_start.is_not(None),
+            Verification.coverage_start <= on,
+            (Verification.coverage_end.is_(None)) | (Verification.coverage_end >= on),
+        )
+        .order_by(Verification.verified_at, Verification.id)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
 def latest_checks(s: Session, policy_ids: Iterable[int], on: date) -> dict[int, Verification]:
     """Each policy's latest verification made on or before ``on`` (one query
     however many policies; two checks at the same moment: the later row)."""

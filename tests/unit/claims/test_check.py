@@ -266,3 +266,28 @@ def test_problem_for_a_line_provider(office) -> None:
         other_id = other.id
     out = _check(office, built.claim_id)
     assert any(p.fix_kind == "provider" and p.fix_id == other_id for p in out.errors)
+
+
+def test_a_later_verification_covering_the_visit_lets_the_claim_go(office) -> None:
+    """The gate needs coverage verified before the visit; a claim (a secondary
+    policy checked afterwards, say) may rest on the payer confirming later that
+    coverage dates include the visit's day. It stays visible as a warning."""
+    with office.store.unit_of_work() as s:
+        pat = scenarios.patient(s)
+        pol = factories.policy(s, pat, scenarios.payer(s), member_id="XJ7")
+        enc = fc.coded_visit(s, pat.id, office.provider_id, pol)
+        made = claims.make_claim(s, office.biller, enc.id, today=TODAY)
+    assert any("not verified" in p.message for p in _check(office, made.id).errors)
+    with office.store.unit_of_work() as s:
+        v = fc.verify(s, s.get(Policy, pol.id), office.biller, on=fc.DOS + timedelta(days=3))
+        v.coverage_start = fc.DOS + timedelta(days=1)  # not yet covering the visit
+    assert any("not verified" in p.message for p in _check(office, made.id).errors)
+    with office.store.unit_of_work() as s:
+        fc.verify(
+            s, s.get(Policy, pol.id), office.biller, on=fc.DOS + timedelta(days=4)
+        ).coverage_start = date(fc.DOS.year, 1, 1)
+    out = _check(office, made.id)
+    assert not [p for p in out.errors if p.item == "1a"]
+    (w,) = [p for p in out.problems if p.item == "1a"]
+    assert w.severity == "warning" and "confirmed it on" in w.message
+    assert out.status is ClaimStatus.READY
