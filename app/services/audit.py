@@ -20,7 +20,6 @@ from app.models.base import utcnow
 from app.models.patient import Patient
 from app.models.practice import Setting
 from app.services.auth import Actor, Permission, require
-from app.services.patients_search import search_key
 
 GENESIS = "0" * 64
 HEAD_KEY = "audit.head"
@@ -162,6 +161,9 @@ class AuditRow:
 def patient_ids_matching(s: Session, text: str, limit: int = 500) -> list[int]:
     """Patients an audit filter means: an account number, or a name typed as
     "Last", "Last, First" or "Last First" (prefixes, accents and case ignored)."""
+    # Imported here: patients_search -> settings -> audit would be a cycle.
+    from app.services.patients_search import search_key
+
     text = text.strip()
     if not text:
         return []
