@@ -2,7 +2,8 @@
 
 Each run is a new process (python -m app --exit-when-shown) on this
 computer's kind of office store: a synthetic office of 300 patients and a
-year of visits, its key in a keyring, the schema current. The clock runs from
+year of visits in the user's data folder (found as at a normal start), its
+key in a keyring, the schema current. The clock runs from
 spawning the process to the line it prints when the log-in window takes
 typing: the probe (app/ui/probe.py) presses a key on the window as soon as
 it is shown and the line comes when the letter is in the user name field
@@ -120,8 +121,10 @@ def _where_the_time_goes(env: dict[str, str]) -> dict[str, float]:
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="medbill-bench-startup-"))
     try:
-        data = work / "data"
-        data.mkdir()
+        # The store where the program looks for it when given no folder: the
+        # user's data folder (platformdirs, here under XDG_DATA_HOME).
+        data = work / "xdg" / "MedBillDesk"
+        data.mkdir(parents=True)
         src = office_store(300, 1)
         src.close()
         shutil.copy(src.path, data / "office.medbill")
@@ -130,13 +133,15 @@ def main() -> None:
             json.dumps({f"{KEYRING_SERVICE}/{_account(data / 'office.medbill')}": BENCH_KEY.hex()})
         )
         env = dict(os.environ)
+        env.pop("MEDBILL_DATA_DIR", None)
         env.update(
             QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"),
             PYTHON_KEYRING_BACKEND="bench.filekeyring.FileKeyring",
             MEDBILL_BENCH_KEYRING=str(keyring_file),
             PYTHONPATH=str(ROOT),
+            XDG_DATA_HOME=str(work / "xdg"),
         )
-        ours_cmd = [sys.executable, "-m", "app", "--data-dir", str(data), "--exit-when-shown"]
+        ours_cmd = [sys.executable, "-m", "app", "--exit-when-shown"]
         # One of each first, untimed: loads the file cache and .pyc files.
         _ours(ours_cmd, env)
         _bare(env)

@@ -258,8 +258,7 @@ def _first_window(
     dlg: QDialog, opener: StoreOpener, found: Callable[[Opening | None], None]
 ) -> tuple[int, Opening]:
     opener.found.connect(found)
-    dlg.show()
-    QTimer.singleShot(0, opener.start)  # once the window is up and painted
+    QTimer.singleShot(0, opener.start)  # runs once exec() has shown the window
     result = dlg.exec()
     return result, opener.result()
 
