@@ -96,19 +96,17 @@ class WhenReady:
             self.note.setText(self.queued_text)
 
 
-def note_line(object_name: str, *, color: str = "#555", hidden: bool = True) -> QLabel:
-    """A line of text under a small form: quiet grey for what the window is
-    waiting for; red (``app.ui.forms.message_line``'s colour) for a problem."""
+def note_line(object_name: str, *, problem: bool = False) -> QLabel:
+    """A line of text under a small form: in grey and hidden until needed,
+    what the window is waiting for; with ``problem``, the red line that says
+    what is wrong (``app.ui.forms.message_line``, which the first windows do
+    not import: ``app.ui.forms`` loads the ``Qt`` namespace)."""
     label = QLabel()
     label.setObjectName(object_name)
-    label.setStyleSheet(f"color: {color};")
+    label.setStyleSheet("color: #c62828;" if problem else "color: #555;")
     label.setWordWrap(True)
-    label.setVisible(not hidden)
+    label.setVisible(problem)
     return label
-
-
-def _message_line() -> QLabel:
-    return note_line("message", color="#c62828", hidden=False)
 
 
 def field_with_problem(edit: QWidget, problem: QLabel) -> QWidget:
@@ -244,7 +242,7 @@ class LoginDialog(QDialog):
         form.addRow("&User name", self.username)
         form.addRow("&Password", self.password)
         lay.addLayout(form)
-        self.message = _message_line()
+        self.message = note_line("message", problem=True)
         lay.addWidget(self.message)
         self.store_note = note_line("storeStatus")
         lay.addWidget(self.store_note)
