@@ -147,6 +147,10 @@ def main() -> None:
         )
         env = dict(os.environ)
         env.pop("MEDBILL_DATA_DIR", None)
+        # As installed: Python keeps the compiled .pyc files (the untimed first
+        # run writes them; PyInstaller ships them). With PYTHONDONTWRITEBYTECODE
+        # every run would compile the program's own modules again.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         env.update(
             QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"),
             PYTHON_KEYRING_BACKEND="bench.filekeyring.FileKeyring",
