@@ -259,7 +259,10 @@ def _first_window(
 ) -> tuple[int, Opening]:
     opener.found.connect(found)
     QTimer.singleShot(0, opener.start)  # runs once exec() has shown the window
-    result = dlg.exec()
+    try:
+        result = dlg.exec()
+    finally:
+        opener.found.disconnect(found)  # quit early: the news must not reach a closed window
     return result, opener.result()
 
 
