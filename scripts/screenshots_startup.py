@@ -43,15 +43,15 @@ def main() -> None:
     shots.save(login, "startup-login-enter-kept")
     login.done(0)
 
-    paths = Paths(Path(tempfile.mkdtemp(prefix="medbill-shots-")))
-    passphrase = PassphraseDialog(paths)
-    passphrase.wait()
-    passphrase.move(60, 60)
-    passphrase.show()
-    passphrase.passphrase.setText("blue heron at dawn")
-    passphrase.passphrase.setFocus()
-    shots.save(passphrase, "startup-passphrase-keyring-check")
-    passphrase.done(0)
+    with tempfile.TemporaryDirectory(prefix="medbill-shots-") as d:
+        passphrase = PassphraseDialog(Paths(Path(d)))
+        passphrase.wait()
+        passphrase.move(60, 60)
+        passphrase.show()
+        passphrase.passphrase.setText("blue heron at dawn")
+        passphrase.passphrase.setFocus()
+        shots.save(passphrase, "startup-passphrase-keyring-check")
+        passphrase.done(0)
 
 
 if __name__ == "__main__":
