@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import sqlcipher3
-from alembic.script import ScriptDirectory
 from sqlalchemy.orm import Session
 
 from app.config import Paths
@@ -295,6 +294,8 @@ def open_backup(path: Path, *, store_key: bytes | None, secret: str | None = Non
     summary, literal, keyed_with = opened
     if not summary.revisions or "practice" not in summary.counts:
         raise StoreError("This file is not a MedBill Desk backup.")
+    from alembic.script import ScriptDirectory  # only here: alembic is slow to import
+
     known = {r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
     if summary.revisions - known:
         raise StoreError(

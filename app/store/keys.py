@@ -20,15 +20,16 @@ import json
 import os
 import secrets
 from pathlib import Path
-from typing import Any
-
-import keyring
-import keyring.backend
-import keyring.errors
-import sqlcipher3
+from typing import TYPE_CHECKING, Any
 
 from app.errors import StoreError
-from app.store.engine import key_pragma
+
+if TYPE_CHECKING:
+    import keyring.backend
+
+# keyring (its backends' discovery), SQLCipher and the store engine are
+# imported where used: the set-up wizard makes a new key and its recovery
+# code before anything else, as the program's first window.
 
 KEY_BYTES = 32
 KEYRING_SERVICE = "MedBill Desk"
@@ -105,15 +106,22 @@ def _backend_is_secure(backend: keyring.backend.KeyringBackend) -> bool:
 
 
 def secure_keyring_available() -> bool:
+    import keyring
+
     return _backend_is_secure(keyring.get_keyring())
 
 
 def keyring_name() -> str:
+    import keyring
+
     b = keyring.get_keyring()
     return f"{type(b).__module__}.{type(b).__name__}"
 
 
 def save_key_in_keyring(store_path: Path, key: bytes) -> None:
+    import keyring
+    import keyring.errors
+
     if not secure_keyring_available():
         raise StoreError(
             "This computer has no secure keyring. Protect the store with an office passphrase."
@@ -125,6 +133,9 @@ def save_key_in_keyring(store_path: Path, key: bytes) -> None:
 
 
 def load_key_from_keyring(store_path: Path) -> bytes | None:
+    import keyring
+    import keyring.errors
+
     if not secure_keyring_available():
         return None
     try:
@@ -141,6 +152,9 @@ def load_key_from_keyring(store_path: Path) -> bytes | None:
 
 
 def delete_key_from_keyring(store_path: Path) -> None:
+    import keyring
+    import keyring.errors
+
     with contextlib.suppress(keyring.errors.KeyringError):
         keyring.delete_password(KEYRING_SERVICE, _account(store_path))
 
@@ -212,6 +226,10 @@ def read_key_file(path: Path, passphrase: str) -> bytes:
 
 def key_opens_store(store_path: Path, key: bytes) -> bool:
     """True when ``key`` decrypts the store's first page (a quick check, no open)."""
+    import sqlcipher3
+
+    from app.store.engine import key_pragma
+
     conn = sqlcipher3.connect(str(store_path))
     try:
         conn.execute(f'PRAGMA key = "{key_pragma(key)}"')

@@ -1,20 +1,25 @@
 """The recovery key as a person meets it: shown large, printed on a sheet
 (or saved as a PDF), and typed back (its last group) to show it was taken down.
-Used by the set-up wizard and after a recovery puts a new key in place."""
+Used by the set-up wizard and after a recovery puts a new key in place.
+
+Also the start-up's key windows (office passphrase, key problems, recovery
+key). The passphrase window can be the program's first window, so the store
+(SQLAlchemy), the keys (keyring), reportlab, ``app.ui.forms`` and PySide6's
+``Qt`` namespace (12-15 ms on first use) are imported where used.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -32,15 +37,17 @@ from PySide6.QtWidgets import (
 from app import APP_NAME
 from app.config import Paths, private_temp_file
 from app.errors import Problem, StoreError
-from app.reports.recovery_sheet import write_recovery_sheet
-from app.store.engine import DAMAGED_MESSAGE, WRONG_KEY_MESSAGE, Store, open_store
-from app.store.keys import key_from_recovery, read_key_file, typed_matches_last_group
-from app.ui.forms import FieldForm, ask, message_line
+from app.ui.login import WhenReady, note_line
+
+if TYPE_CHECKING:
+    from app.store.engine import Store
 
 
 def send_pdf_to_printer(pdf: Path, printer_name: str, copies: int = 1) -> None:
     """Hand a PDF to the operating system's print spooler (CUPS ``lp`` on
     Linux and macOS; the default PDF handler's "print" verb on Windows)."""
+    import subprocess
+
     if sys.platform == "win32":
         os.startfile(str(pdf), "print")  # type: ignore[attr-defined]
         return
@@ -56,6 +63,10 @@ def send_pdf_to_printer(pdf: Path, printer_name: str, copies: int = 1) -> None:
 def print_pdf_with_dialog(parent: QWidget | None, pdf: Path) -> bool:
     """Qt's print dialog, then the PDF to the chosen printer (or, for "print
     to file", the PDF copied where the person chose). True when printed."""
+    import subprocess
+
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     dlg = QPrintDialog(printer, parent)
     dlg.setWindowTitle("Print the recovery key")
@@ -124,6 +135,8 @@ class RecoveryKeyPanel(QWidget):
         self.code_label = QLabel(shown)
         self.code_label.setObjectName("recoveryCode")
         self.code_label.setFont(monospace_font(20))
+        from PySide6.QtCore import Qt
+
         self.code_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.code_label.setStyleSheet(
             "QLabel { background: #f4f4f4; border: 2px solid #333; padding: 14px; color: #000; }"
@@ -166,6 +179,8 @@ class RecoveryKeyPanel(QWidget):
         lay.addStretch(1)
 
     def confirmed(self) -> bool:
+        from app.store.keys import typed_matches_last_group
+
         return typed_matches_last_group(self.code, self.last_group.text())
 
     def _typed(self, text: str) -> None:
@@ -181,6 +196,8 @@ class RecoveryKeyPanel(QWidget):
         self.confirmed_changed.emit(ok)
 
     def _sheet(self) -> Path:
+        from app.reports.recovery_sheet import write_recovery_sheet
+
         pdf = private_temp_file(self.paths, ".pdf")
         write_recovery_sheet(
             pdf,
@@ -233,9 +250,16 @@ RESTORE_BACKUP = 3  # a dialog's result: the person chose "Restore a backup..."
 STORE_DAMAGED = 4  # a dialog's result: the key was right but the store is damaged
 
 
+KEYRING_CHECK = "Checking this computer's keyring first..."
+KEYRING_CHECK_QUEUED = "Checking this computer's keyring first... the store opens right after."
+
+
 class PassphraseDialog(QDialog):
     """Start-up in passphrase mode: the office passphrase unwraps the key in the
-    key file. "Use recovery key" ends with ``USE_RECOVERY``. ``store`` after accept."""
+    key file. "Use recovery key" ends with ``USE_RECOVERY``. ``store`` after accept.
+
+    As the first window it shows while the keyring is still being looked at
+    (``wait()``): its buttons wait for ``ready()``, Enter meanwhile is kept."""
 
     USE_RECOVERY = 2
 
@@ -260,8 +284,10 @@ class PassphraseDialog(QDialog):
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         form.addRow("Office &passphrase", self.passphrase)
         lay.addLayout(form)
-        self.message = message_line()
+        self.message = note_line("message", problem=True)
         lay.addWidget(self.message)
+        self.note = note_line("keyringStatus")
+        lay.addWidget(self.note)
         buttons = QDialogButtonBox()
         self.open_button = buttons.addButton("&Open", QDialogButtonBox.ButtonRole.AcceptRole)
         self.open_button.setObjectName("openStore")
@@ -278,12 +304,33 @@ class PassphraseDialog(QDialog):
         quit_button.clicked.connect(self.reject)
         lay.addWidget(buttons)
         self.setMinimumWidth(440)
+        self.gate = WhenReady(
+            self.open_button,
+            self.note,
+            self.try_open,
+            [self.passphrase],
+            waiting_text=KEYRING_CHECK,
+            queued_text=KEYRING_CHECK_QUEUED,
+        )
+
+    def wait(self) -> None:
+        self.gate.wait()
+        self.recovery_button.setEnabled(False)
+
+    def ready(self) -> None:
+        self.recovery_button.setEnabled(True)
+        self.gate.ready()
 
     def try_open(self) -> None:
+        from app.store.engine import DAMAGED_MESSAGE, WRONG_KEY_MESSAGE, open_store
+        from app.store.keys import read_key_file
+
         text = self.passphrase.text()
         if not text:
             self.message.setText("Type the office passphrase.")
             return
+        from PySide6.QtCore import Qt
+
         self.setCursor(Qt.CursorShape.WaitCursor)
         try:
             key = read_key_file(self.paths.key_file, text)
@@ -384,7 +431,7 @@ class RecoveryDialog(QDialog):
         self.code.setPlaceholderText("XXXXX-XXXXX-XXXXX-XXXXX-XXXXX-XXXXX-XXXXX-XXXXX-...")
         self.code.setMinimumWidth(640)
         lay.addWidget(self.code)
-        self.message = message_line()
+        self.message = note_line("message", problem=True)
         lay.addWidget(self.message)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -404,12 +451,17 @@ class RecoveryDialog(QDialog):
         lay.addWidget(buttons)
 
     def try_open(self) -> None:
+        from app.store.engine import WRONG_KEY_MESSAGE, open_store
+        from app.store.keys import key_from_recovery
+
         try:
             key = key_from_recovery(self.code.text())
         except StoreError as exc:
             self.message.setText(exc.message)
             return
         self.attempts += 1
+        from PySide6.QtCore import Qt
+
         self.setCursor(Qt.CursorShape.WaitCursor)
         try:
             self.store = open_store(self.paths.store, key, backup_dir=self.paths.backups)
@@ -465,6 +517,8 @@ class NewKeyDialog(QDialog):
         )
         lay.addWidget(self.panel)
         form = QFormLayout()
+        from app.ui.forms import FieldForm
+
         summary = QLabel()
         self.fields = FieldForm(form, summary, name_prefix="newkey.")
         if ask_passphrase:
@@ -511,6 +565,8 @@ class NewKeyDialog(QDialog):
         self.accept()
 
     def reject(self) -> None:
+        from app.ui.forms import ask
+
         if ask(
             self,
             "Quit without putting a new key in place? Nothing changes: next time the store "

@@ -5,9 +5,15 @@ providers, the first office manager, where the store key is kept, and the
 recovery key (shown, printed, its last group typed back). Finish creates the
 encrypted store, keeps the key, writes the office and logs the manager in.
 Keyboard only: Enter goes to the next page, Esc asks before stopping.
+
+The wizard is the first window of a first start, so it is built from Qt and
+light modules only; the services, the store and the keyring are imported
+when a page needs them (start-up loads them behind the window meanwhile).
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -28,18 +34,30 @@ from PySide6.QtWidgets import (
 from app import APP_NAME
 from app.config import Paths
 from app.errors import UserFacingError
-from app.services import maintenance, office
-from app.services.auth import MIN_PASSWORD_LENGTH, Actor
-from app.services.maintenance import KeyPlace
-from app.services.office import NewUserInput, PracticeInput, ProviderInput
-from app.store.engine import Store, open_store, remove_store_files
-from app.store.keys import keyring_name, new_key, recovery_code, secure_keyring_available
+from app.store.keys import new_key, recovery_code
 from app.ui.forms import FieldForm, ask
-from app.ui.ops import report_bug
 from app.ui.recovery import RecoveryKeyPanel
 from app.validation import Checker
 
+if TYPE_CHECKING:
+    from app.services.auth import Actor
+    from app.services.maintenance import KeyPlace
+    from app.services.office import NewUserInput, PracticeInput, ProviderInput
+    from app.store.engine import Store
+
 MIN_OFFICE_PASSPHRASE = 12
+
+
+def secure_keyring_available() -> bool:
+    from app.store import keys
+
+    return keys.secure_keyring_available()
+
+
+def keyring_name() -> str:
+    from app.store import keys
+
+    return keys.keyring_name()
 
 
 def _page_layout(page: QWizardPage) -> tuple[QVBoxLayout, QFormLayout, QLabel]:
@@ -81,10 +99,14 @@ class PracticePage(QWizardPage):
         )
 
     def value(self) -> PracticeInput:
+        from app.services.office import PracticeInput
+
         f = self.fields
         return PracticeInput(**{k: f.text(k) for k in f.inputs})
 
     def validatePage(self) -> bool:
+        from app.services import office
+
         return self.fields.show(office.check_practice(self.value()).problems)
 
 
@@ -136,10 +158,14 @@ class ProvidersPage(QWizardPage):
         lay.insertWidget(3, self.list)
 
     def form_value(self) -> ProviderInput:
+        from app.services.office import ProviderInput
+
         f = self.fields
         return ProviderInput(**{k: f.text(k) for k in f.inputs})
 
     def add_from_form(self) -> bool:
+        from app.services import office
+
         data = self.form_value()
         c = office.check_provider(data)
         npi = data.npi.strip()
@@ -176,10 +202,6 @@ class ManagerPage(QWizardPage):
         super().__init__()
         self.setObjectName("managerPage")
         self.setTitle("Step 3 of 5: the office manager's account")
-        self.setSubTitle(
-            "The first account; it adds the other staff accounts in Admin. "
-            f"The password needs at least {MIN_PASSWORD_LENGTH} characters."
-        )
         _, form, summary = _page_layout(self)
         f = self.fields = FieldForm(form, summary, name_prefix="manager.")
         f.line("full_name", "&Full name")
@@ -187,7 +209,17 @@ class ManagerPage(QWizardPage):
         f.line("password", "&Password", password=True)
         f.line("password_again", "Password &again", password=True)
 
+    def initializePage(self) -> None:
+        from app.services.auth import MIN_PASSWORD_LENGTH
+
+        self.setSubTitle(
+            "The first account; it adds the other staff accounts in Admin. "
+            f"The password needs at least {MIN_PASSWORD_LENGTH} characters."
+        )
+
     def value(self) -> NewUserInput:
+        from app.services.office import NewUserInput
+
         f = self.fields
         return NewUserInput(
             username=f.text("username"),
@@ -197,6 +229,8 @@ class ManagerPage(QWizardPage):
         )
 
     def validatePage(self) -> bool:
+        from app.services import office
+
         return self.fields.show(office.check_new_user(self.value()).problems)
 
 
@@ -213,7 +247,6 @@ class KeyPage(QWizardPage):
             "kept somewhere MedBill Desk can find it at each start."
         )
         lay = QVBoxLayout(self)
-        secure = secure_keyring_available()
         self.keyring_radio = QRadioButton(
             "In this computer's &keyring (nobody types anything at start-up)"
         )
@@ -246,7 +279,15 @@ class KeyPage(QWizardPage):
         lay.addLayout(form)
         lay.addWidget(summary)
         lay.addStretch(1)
-        if secure:
+        self.looked = False
+
+    def initializePage(self) -> None:
+        """Look at the keyring when the page is first reached (not while the
+        wizard opens: finding the keyring's backend takes a moment)."""
+        if self.looked:
+            return
+        self.looked = True
+        if secure_keyring_available():
             self.keyring_note.setText(f"Found a secure keyring ({keyring_name()}).")
             self.keyring_radio.setChecked(True)
         else:
@@ -265,12 +306,18 @@ class KeyPage(QWizardPage):
             w.setEnabled(on)
 
     def place(self) -> KeyPlace:
+        from app.services.maintenance import KeyPlace
+
         return KeyPlace.PASSPHRASE if self.passphrase_radio.isChecked() else KeyPlace.KEYRING
 
     def passphrase(self) -> str:
+        from app.services.maintenance import KeyPlace
+
         return self.fields.text("passphrase") if self.place() is KeyPlace.PASSPHRASE else ""
 
     def validatePage(self) -> bool:
+        from app.services.maintenance import KeyPlace
+
         c = Checker()
         if self.place() is KeyPlace.PASSPHRASE:
             text, again = self.fields.text("passphrase"), self.fields.text("passphrase_again")
@@ -359,6 +406,10 @@ class SetupWizard(QWizard):
     def create_office(self) -> bool:
         """Keep the key, create the store, write the office. Leaves nothing
         behind when any step fails."""
+        from app.services import maintenance, office
+        from app.store.engine import open_store, remove_store_files
+        from app.ui.ops import report_bug
+
         paths, key = self.paths, self.key
         practice = self.practice_page.value()
         providers = list(self.providers_page.providers)
