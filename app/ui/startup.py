@@ -477,6 +477,10 @@ class OfficeSession(QObject):
 
     def start(self) -> None:
         self.window.show()
+        # The log-in window had the keyboard; hand it to the main window so
+        # the person can type at once (some desktops give focus to nobody).
+        self.window.raise_()
+        self.window.activateWindow()
         self.lock.start()
 
     def run(self) -> str:
