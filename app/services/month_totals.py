@@ -554,6 +554,14 @@ def by_provider_and_payer(
         )
         for pid, sums in _with_keys(by_prov, visits)
     ]
+    # A credit applied in the month nets to zero on "no provider": not a row.
+    prov_rows = [
+        r
+        for r in prov_rows
+        if r.provider_id is not None
+        or r.visits
+        or any((r.charges, r.payments, r.adjustments, r.refunds))
+    ]
     prov_rows.sort(key=lambda r: (r.provider_id is None, r.provider))
     payer_rows = [
         PayerRow(
