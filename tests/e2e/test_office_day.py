@@ -1202,8 +1202,7 @@ def close_the_month(office: Office) -> None:
     assert mv.status.text() == "March 2026 is open."
     # The copay credit applied in the month leaves no all-zero "no provider" row.
     assert [
-        (r.provider, r.visits, r.charges, r.payments, r.net_collections)
-        for r in mv.providers.rows
+        (r.provider, r.visits, r.charges, r.payments, r.net_collections) for r in mv.providers.rows
     ] == [("Adaeze Okafor, MD", 1, D("180.00"), D("130.00"), D("130.00"))]
     assert [
         (r.payer, r.charges, r.payments, r.adjustments, r.transfers) for r in mv.payers.rows
