@@ -75,7 +75,7 @@ class VerifyTomorrowPage(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        d = date_or_none(self.day_box.text()) or next_office_day(date.today())
+        d = date_or_none(self.day_box.text(), past=False) or next_office_day(date.today())
         self.day_box.setText(day_text(d))
         rows = ops.query(self, self.ctx, checkin.verify_tomorrow, d)
         if isinstance(rows, list):
@@ -144,8 +144,8 @@ class UnverifiedVisitsPage(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        first = date_or_none(self.first.text()) or date.today() - timedelta(days=30)
-        last = date_or_none(self.last.text()) or date.today()
+        first = date_or_none(self.first.text(), past=False) or date.today() - timedelta(days=30)
+        last = date_or_none(self.last.text(), past=False) or date.today()
         rows = ops.query(self, self.ctx, checkin.unverified_visits, first, last)
         if isinstance(rows, list):
             self.model.set_rows(rows)
