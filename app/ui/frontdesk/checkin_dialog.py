@@ -127,7 +127,9 @@ class CheckInDialog(QDialog):
         self.reference.setPlaceholderText("Check number")
         self.card_last4 = QLineEdit()
         self.card_last4.setObjectName("card_last4")
-        self.card_last4.setMaxLength(4)
+        # Room for a whole card number typed by mistake: it is refused with a
+        # message and cleared, never cut to its first four digits and kept.
+        self.card_last4.setMaxLength(25)
         self.card_last4.setPlaceholderText("Last four digits only")
         self.take_button = QPushButton("&Take payment")
         self.take_button.setObjectName("takePayment")
@@ -352,6 +354,10 @@ class CheckInDialog(QDialog):
             self.refresh()
 
     def _payment_problems(self, err: ValidationError) -> None:
+        if any(p.field == "card_last4" for p in err.problems) and (
+            sum(ch.isdigit() for ch in self.card_last4.text()) > 4
+        ):
+            self.card_last4.clear()  # a full card number does not stay on screen
         self.pay_marker.show(err.problems)
 
     def print_receipt(self) -> None:

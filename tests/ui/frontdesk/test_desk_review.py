@@ -1,0 +1,48 @@
+"""What a receptionist met at the desk that the first tests missed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from sqlalchemy import select
+
+from app.models.ledger import Payment, PaymentMethod
+from tests import factories_frontdesk as fd
+from tests.ui.frontdesk.conftest import QT_NOISE
+
+pytestmark = QT_NOISE
+
+
+def _checked_in_self_pay(qtbot, office, page, keys):  # type: ignore[no-untyped-def]
+    with office.store.unit_of_work() as s:
+        pid = fd.register(s, office.receptionist)
+        appt = fd.appointment(s, pid, office.provider_id, self_pay=True)
+    page.tabs.setCurrentWidget(page.day_list)
+    page.day_list.reload()
+    assert page.day_list.select(appt)
+    dlg = page.day_list.check_in()
+    qtbot.waitUntil(dlg.isVisible)
+    keys.press(dlg, Qt.Key.Key_Return)  # check in
+    qtbot.waitUntil(dlg.pay_box.isEnabled)
+    assert keys.focus(dlg) is dlg.amount
+    return pid, dlg
+
+
+def test_a_whole_card_number_typed_is_refused_not_cut_to_its_first_four(
+    qtbot, office, window, keys
+) -> None:
+    _w, page = window(office.receptionist)
+    pid, dlg = _checked_in_self_pay(qtbot, office, page, keys)
+    keys.fill(dlg, ("amount", "20"), ("method", "Car"), ("card_last4", "4111 1111 1111 1234"))
+    keys.press(dlg, Qt.Key.Key_Return)  # Enter takes the payment
+    assert dlg.pay_problems.text() == "1 problem to correct before saving."
+    assert dlg.pay_marker.fields["card_last4"][1].text() == "Card: type only the last four digits"
+    assert keys.focus(dlg) is dlg.card_last4
+    assert dlg.card_last4.text() == ""  # the number does not stay on screen
+    with office.store.unit_of_work() as s:
+        assert s.execute(select(Payment).where(Payment.patient_id == pid)).first() is None
+    qtbot.keyClicks(dlg.card_last4, "1234")
+    keys.press(dlg, Qt.Key.Key_Return)
+    assert dlg.paid.text().startswith("Payment of $20.00 recorded")
+    with office.store.unit_of_work() as s:
+        pay = s.execute(select(Payment).where(Payment.patient_id == pid)).scalar_one()
+        assert (pay.method, pay.card_last4) == (PaymentMethod.CARD, "1234")
