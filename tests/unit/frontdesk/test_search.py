@@ -125,7 +125,7 @@ def test_the_badge_follows_the_window(office, people) -> None:
 
 def test_merged_records_are_not_found(office, people) -> None:
     with office.store.unit_of_work() as s:
-        patients.merge(s, office.manager, people["john"], people["joan"])
+        patients.merge(s, office.manager, people["john"], people["joan"], reason="duplicate")
     assert _names(office, "smi jo") == ["Jones, Smita", "Smith, John E."]
 
 
