@@ -46,3 +46,26 @@ def test_a_whole_card_number_typed_is_refused_not_cut_to_its_first_four(
     with office.store.unit_of_work() as s:
         pay = s.execute(select(Payment).where(Payment.patient_id == pid)).scalar_one()
         assert (pay.method, pay.card_last4) == (PaymentMethod.CARD, "1234")
+
+
+def test_tab_leaves_the_lists_for_the_buttons(qtbot, office, window, two_payers, keys) -> None:
+    with office.store.unit_of_work() as s:
+        pid = fd.register(s, office.receptionist)
+        fd.add_policy(s, office.receptionist, pid, two_payers["prairie"])
+        fd.appointment(s, pid, office.provider_id)
+    _w, page = window(office.receptionist)
+    # The policy screen opens with the keyboard on its list; Tab reaches
+    # the buttons (before, Tab walked the list's cells and never left).
+    page.open_patient(pid)
+    screen = page.open_insurance(pid)
+    qtbot.waitUntil(screen.isVisible)
+    assert keys.focus(screen) is screen.table
+    keys.press(screen, Qt.Key.Key_Tab)
+    assert keys.focus(screen) is screen.buttons["add"]
+    screen.accept()
+    # The day list: Tab from the visits goes on to the buttons under them.
+    page.tabs.setCurrentWidget(page.day_list)
+    page.day_list.reload()
+    page.day_list.table.setFocus()
+    keys.press(page.day_list, Qt.Key.Key_Tab)
+    assert keys.focus(page.day_list) is page.day_list.buttons["new"]
