@@ -113,6 +113,10 @@ class Fields:
         self.grid.addWidget(lab, self._row, 0, 1, self.columns * 2)
         self._row += 1
 
+    def newline(self) -> None:
+        """The next field starts a new row (a field that stands alone)."""
+        self._newline()
+
     def _newline(self) -> None:
         if self._col:
             self._row += 2

@@ -69,3 +69,36 @@ def test_tab_leaves_the_lists_for_the_buttons(qtbot, office, window, two_payers,
     page.day_list.table.setFocus()
     keys.press(page.day_list, Qt.Key.Key_Tab)
     assert keys.focus(page.day_list) is page.day_list.buttons["new"]
+
+
+def _cell(fields, name):  # type: ignore[no-untyped-def]
+    """(row, column, columns spanned) of a field's input on the form's grid."""
+    grid = fields.grid
+    row, col, _rows, cols = grid.getItemPosition(grid.indexOf(fields.widgets[name]))
+    return row, col, cols
+
+
+def test_the_guarantor_and_subscriber_read_like_the_patients_address(
+    qtbot, office, window, two_payers
+) -> None:
+    with office.store.unit_of_work() as s:
+        pid = fd.register(s, office.receptionist)
+    _w, page = window(office.receptionist)
+    form = page.new_patient()
+    f = form.fields
+    # Before, the guarantor's first name sat next to "Street" and "Line 2"
+    # next to "City": the name and address zig-zagged across the rows.
+    last, first = _cell(f, "guarantor_last_name"), _cell(f, "guarantor_first_name")
+    assert last[0] == first[0] and last[1] < first[1]
+    street, line2 = _cell(f, "guarantor_address1"), _cell(f, "guarantor_address2")
+    assert street == (street[0], _cell(f, "address1")[1], _cell(f, "address1")[2])
+    assert street[0] > last[0] and line2[0] > street[0] and line2[2] == street[2]
+    city, state = _cell(f, "guarantor_city"), _cell(f, "guarantor_state")
+    assert city[0] == state[0] > line2[0]
+    form.reject()
+    screen = page.open_insurance(pid)
+    screen.add_policy()
+    pf = screen.form.fields
+    assert _cell(pf, "subscriber_address1")[2] == _cell(f, "address1")[2]  # the whole row
+    assert _cell(pf, "subscriber_city")[0] == _cell(pf, "subscriber_state")[0]
+    assert _cell(pf, "subscriber_city")[0] > _cell(pf, "subscriber_address1")[0]
