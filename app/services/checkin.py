@@ -345,9 +345,9 @@ def receipt(s: Session, actor: Actor, payment_id: int) -> Receipt:
         a = s.get(Appointment, pay.appointment_id)
         if a is not None:
             prov = s.get(Provider, a.provider_id)
-            visit = f"{a.day:%m/%d/%Y} {a.start:%H:%M}" + (
-                f" with {prov.display_name}" if prov else ""
-            )
+            # The time as the day list shows it (9:00 AM, 1:20 PM).
+            start = a.start.strftime("%I:%M %p").lstrip("0")
+            visit = f"{a.day:%m/%d/%Y} {start}" + (f" with {prov.display_name}" if prov else "")
     method = {
         PaymentMethod.CASH: "Cash",
         PaymentMethod.CHECK: f"Check no. {pay.reference}",

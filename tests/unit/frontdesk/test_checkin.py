@@ -241,6 +241,8 @@ def test_take_copay_and_print_a_receipt(office, visit, tmp_path: Path) -> None:
     assert "RECEIPT" in text and "Smith, John E." in text and "100001" in text
     assert "$30.00" in text and "Card ending 4242" in text
     assert "Maple Street Family Medicine" in text
+    # The visit's time reads as on the day list (not 09:00, not 13:20).
+    assert f"payment for the visit {date.today():%m/%d/%Y} 9:00 AM with" in text
     assert "Credit on your account $30.00" in text
     assert len(_events(office, "receipt_printed")) == 1
     with office.store.unit_of_work() as s:
