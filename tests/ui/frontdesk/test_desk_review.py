@@ -102,3 +102,31 @@ def test_the_guarantor_and_subscriber_read_like_the_patients_address(
     assert _cell(pf, "subscriber_address1")[2] == _cell(f, "address1")[2]  # the whole row
     assert _cell(pf, "subscriber_city")[0] == _cell(pf, "subscriber_state")[0]
     assert _cell(pf, "subscriber_city")[0] > _cell(pf, "subscriber_address1")[0]
+
+
+def test_copay_problems_all_show_at_once_next_to_their_fields(qtbot, office, window, keys) -> None:
+    _w, page = window(office.receptionist)
+    pid, dlg = _checked_in_self_pay(qtbot, office, page, keys)
+    # No amount, paid by check, no check number: before, only the amount's
+    # message showed and the check number's came on the next try.
+    keys.fill(dlg, ("amount", ""), ("method", "Che"), ("reference", ""))
+    dlg.take_button.click()
+    assert dlg.pay_problems.text() == "2 problems to correct before saving."
+    assert dlg.pay_marker.fields["amount"][1].text() == "Amount: type an amount like 25.00"
+    assert dlg.pay_marker.fields["reference"][1].text() == "Check number is required for a check"
+    assert keys.focus(dlg) is dlg.amount
+    # An amount that is not one is named with the rest too.
+    dlg.amount.setText("twenty")
+    dlg.take_button.click()
+    assert dlg.pay_problems.text() == "2 problems to correct before saving."
+    assert dlg.pay_marker.fields["amount"][1].text() == "Amount: 'twenty' is not an amount"
+    assert dlg.pay_marker.fields["reference"][1].text() == "Check number is required for a check"
+    with office.store.unit_of_work() as s:
+        assert s.execute(select(Payment).where(Payment.patient_id == pid)).first() is None
+    dlg.amount.setText("20")
+    dlg.reference.setText("1042")
+    dlg.take_button.click()
+    assert dlg.paid.text().startswith("Payment of $20.00 recorded")
+    with office.store.unit_of_work() as s:
+        pay = s.execute(select(Payment).where(Payment.patient_id == pid)).scalar_one()
+        assert (pay.method, pay.reference) == (PaymentMethod.CHECK, "1042")
