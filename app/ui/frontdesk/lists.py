@@ -57,7 +57,9 @@ class VerifyTomorrowPage(QWidget):
         refresh.setAutoDefault(False)
         refresh.clicked.connect(self.reload)
         top = QHBoxLayout()
-        top.addWidget(QLabel("Visits on"))
+        day_label = QLabel("Visits &on")  # Alt+O: the date box
+        day_label.setBuddy(self.day_box)
+        top.addWidget(day_label)
         top.addWidget(self.day_box)
         top.addWidget(refresh)
         top.addWidget(self.count, 1)
@@ -87,6 +89,11 @@ class VerifyTomorrowPage(QWidget):
             )
             if rows:
                 self.table.selectRow(0)
+
+    def opened(self) -> None:
+        """The tab was opened: the keyboard goes to the list when it has
+        rows (Enter records the check), else to the date box."""
+        (self.table if self.model.rows else self.day_box).setFocus()
 
     def _open(self) -> None:
         i = self.table.currentIndex().row()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
@@ -130,3 +132,47 @@ def test_copay_problems_all_show_at_once_next_to_their_fields(qtbot, office, win
     with office.store.unit_of_work() as s:
         pay = s.execute(select(Payment).where(Payment.patient_id == pid)).scalar_one()
         assert (pay.method, pay.reference) == (PaymentMethod.CHECK, "1042")
+
+
+def test_verify_tomorrow_opens_with_the_keyboard_on_the_list(
+    qtbot, office, window, two_payers, keys
+) -> None:
+    from app.services.appointments import next_office_day
+
+    with office.store.unit_of_work() as s:
+        pid = fd.register(s, office.receptionist)
+        fd.add_policy(s, office.receptionist, pid, two_payers["prairie"])
+        fd.appointment(s, pid, office.provider_id, next_office_day(date.today()))
+    w, page = window(office.receptionist)
+    tomorrow = page.verify_tomorrow
+    # Alt+V from the search box: before, the keyboard landed in the date
+    # box and "Enter: record the check" needed a Tab first.
+    keys.press(w, Qt.Key.Key_V, Qt.KeyboardModifier.AltModifier)
+    assert page.tabs.currentWidget() is tomorrow
+    assert keys.focus(w) is tomorrow.table
+    assert tomorrow.table.currentIndex().row() == 0
+    # The date box is still reachable: Shift+Tab twice (over "Show"), or
+    # Alt+O straight to it.
+    keys.press(w, Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
+    assert keys.focus(w).text() == "Show"
+    keys.press(w, Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
+    assert keys.focus(w) is tomorrow.day_box
+    tomorrow.table.setFocus()
+    keys.press(w, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
+    assert keys.focus(w) is tomorrow.day_box
+    # Back to the list by keyboard and Enter records the check.
+    keys.press(w, Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)
+    keys.press(w, Qt.Key.Key_V, Qt.KeyboardModifier.AltModifier)
+    assert keys.focus(w) is tomorrow.table
+    keys.press(w, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.policy_screen.verify_dialog.isVisible())
+    assert page.policy_screen.verify_dialog.windowTitle() == "Record a coverage verification"
+
+
+def test_verify_tomorrow_with_nothing_to_call_opens_on_the_date(
+    qtbot, office, window, keys
+) -> None:
+    w, page = window(office.receptionist)
+    keys.press(w, Qt.Key.Key_V, Qt.KeyboardModifier.AltModifier)
+    assert page.verify_tomorrow.count.text().startswith("Nothing to verify")
+    assert keys.focus(w) is page.verify_tomorrow.day_box
