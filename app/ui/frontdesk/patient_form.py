@@ -36,6 +36,17 @@ from app.ui.frontdesk.search import PatientSearch
 from app.ui.widgets import Column, RowTableModel
 
 SEX_ITEMS = [("", ""), ("F - Female", "F"), ("M - Male", "M"), ("U - Unknown", "U")]
+# The guarantor who is someone else, not a patient here.
+GUARANTOR_PERSON = (
+    "guarantor_last_name",
+    "guarantor_first_name",
+    "guarantor_address1",
+    "guarantor_address2",
+    "guarantor_city",
+    "guarantor_state",
+    "guarantor_zip",
+    "guarantor_phone",
+)
 
 
 class PatientForm(FormDialog):
@@ -52,6 +63,7 @@ class PatientForm(FormDialog):
         self.setObjectName("patientForm")
         self.ctx = ctx
         self.details = details
+        self._typed_guarantor: dict[str, str] = {}
         self.duplicates: DuplicateDialog | None = None
         f = self.fields
         f.section("Patient")
@@ -138,7 +150,20 @@ class PatientForm(FormDialog):
                 w.setEnabled(not is_patient and not registered)
 
     def _guarantor_picked(self) -> None:
+        """A registered guarantor's name, address and phone are on their own
+        record and nothing typed for someone else is stored: the person's
+        fields empty (not left greyed out with a name that will not be
+        kept). Dropping the pick puts back what was typed."""
         self.dirty = True
+        f = self.fields
+        if self.guarantor_patient.patient_id is not None:
+            self._typed_guarantor = {n: f.value(n) for n in GUARANTOR_PERSON}
+            for n in GUARANTOR_PERSON:
+                f.set(n, "")
+        else:
+            for n, v in self._typed_guarantor.items():
+                f.set(n, v)
+            self._typed_guarantor = {}
         self._guarantor_fields()
 
     def _fill(self, d: PatientDetails) -> None:

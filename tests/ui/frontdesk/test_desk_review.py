@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from app.models.ledger import Payment, PaymentMethod
+from app.models.patient import Patient
 from tests import factories_frontdesk as fd
 from tests.ui.frontdesk.conftest import QT_NOISE
 
@@ -176,3 +177,74 @@ def test_verify_tomorrow_with_nothing_to_call_opens_on_the_date(
     keys.press(w, Qt.Key.Key_V, Qt.KeyboardModifier.AltModifier)
     assert page.verify_tomorrow.count.text().startswith("Nothing to verify")
     assert keys.focus(w) is page.verify_tomorrow.day_box
+
+
+PERSON = (
+    "guarantor_last_name",
+    "guarantor_first_name",
+    "guarantor_address1",
+    "guarantor_address2",
+    "guarantor_city",
+    "guarantor_state",
+    "guarantor_zip",
+    "guarantor_phone",
+)
+
+
+def test_a_picked_guarantor_leaves_no_typed_name_greyed_out(qtbot, office, window, keys) -> None:
+    with office.store.unit_of_work() as s:
+        mom = fd.register(
+            s, office.receptionist, last_name="Alvarez", first_name="Rosa", dob="02/03/1980"
+        )
+        kid = fd.register(
+            s, office.receptionist, last_name="Alvarez", first_name="Tomas", dob="06/07/2015"
+        )
+    w, page = window(office.receptionist)
+    page.open_patient(kid)
+    keys.press(w, Qt.Key.Key_F2)
+    form = page.patient_form
+    qtbot.waitUntil(form.isVisible)
+    widgets = form.fields.widgets
+    form.guarantor_self.setFocus()
+    keys.press(form, Qt.Key.Key_Space)  # someone else gets the statements
+    keys.press(form, Qt.Key.Key_Tab)
+    keys.fill(
+        form,
+        ("guarantor_patient_id", ""),
+        ("guarantor_relationship", "mother"),
+        ("guarantor_last_name", "Alvarez"),
+        ("guarantor_first_name", "Linda"),
+        ("guarantor_address1", "12 Oak Street"),
+    )
+    # Then she turns out to be a patient here: picked from the search.
+    picker = form.guarantor_patient
+    picker.box.setFocus()
+    qtbot.keyClicks(picker.box, "alv ro")
+    qtbot.waitUntil(lambda: [h.name for h in picker.search.hits()] == ["Alvarez, Rosa E."])
+    keys.press(form, Qt.Key.Key_Return)
+    assert picker.patient_id == mom
+    # Before, "Alvarez" / "Linda" / "12 Oak Street" stayed greyed out in the
+    # disabled fields although none of it is stored.
+    assert {n: widgets[n].text() for n in PERSON} == dict.fromkeys(PERSON, "")
+    assert not widgets["guarantor_last_name"].isEnabled()
+    assert widgets["guarantor_relationship"].text() == "mother"
+    # Dropping the pick (typing over it) gives back what was typed.
+    picker.box.selectAll()
+    qtbot.keyClicks(picker.box, "x")
+    assert picker.patient_id is None
+    assert widgets["guarantor_last_name"].isEnabled()
+    assert widgets["guarantor_first_name"].text() == "Linda"
+    assert widgets["guarantor_address1"].text() == "12 Oak Street"
+    # Picked again and saved: what the screen showed is what is stored.
+    picker.box.clear()
+    qtbot.keyClicks(picker.box, "alv ro")
+    qtbot.waitUntil(lambda: [h.name for h in picker.search.hits()] == ["Alvarez, Rosa E."])
+    keys.press(form, Qt.Key.Key_Return)
+    assert widgets["guarantor_first_name"].text() == ""
+    form.save_button.click()
+    qtbot.waitUntil(lambda: not form.isVisible())
+    with office.store.unit_of_work() as s:
+        p = s.get(Patient, kid)
+        assert p is not None
+        assert (p.guarantor_patient_id, p.guarantor_relationship) == (mom, "mother")
+        assert (p.guarantor_last_name, p.guarantor_first_name, p.guarantor_address1) == ("", "", "")
