@@ -38,6 +38,7 @@ from app.ui.context import UiContext
 from app.ui.frontdesk.common import (
     badge_label,
     banner_label,
+    may_discard,
     returning,
     set_badge,
 )
@@ -74,6 +75,9 @@ class CheckInDialog(QDialog):
         self.check: GateCheck | None = None
         self.payment: CopayTaken | None = None
         self.verify_dialog: VerificationDialog | None = None
+        # Something typed and not yet used (an override reason, a payment not
+        # taken): Esc and Close ask before it is lost.
+        self.typed = False
 
         self.banner = banner_label()
         self.visit = QLabel()
@@ -169,7 +173,7 @@ class CheckInDialog(QDialog):
         close = QPushButton("Close")
         close.setObjectName("closeCheckIn")
         close.setAutoDefault(False)
-        close.clicked.connect(self.accept)
+        close.clicked.connect(self.reject)
         lay = QVBoxLayout(self)
         lay.addWidget(self.banner)
         lay.addWidget(self.visit)
@@ -195,6 +199,9 @@ class CheckInDialog(QDialog):
         self.print_button.clicked.connect(self.print_receipt)
         self.save_button.clicked.connect(self.save_receipt)
         self.method.currentIndexChanged.connect(self._method_fields)
+        for box in (self.override_reason, self.amount, self.reference, self.card_last4):
+            box.textEdited.connect(self._typed)
+        self.method.activated.connect(self._typed)
         shortcut(self, "Ctrl+P", self.print_receipt)
         for b in (
             self.verify_button,
@@ -210,6 +217,13 @@ class CheckInDialog(QDialog):
         self.refresh()
 
     # ---------------------------------------------------------------- state
+
+    def _typed(self, *_args: object) -> None:
+        self.typed = True
+
+    def reject(self) -> None:
+        if may_discard(self, self.typed):
+            super().reject()
 
     def refresh(self) -> None:
         row = ops.query(self, self.ctx, appointment_row, self.appointment_id)
@@ -285,6 +299,7 @@ class CheckInDialog(QDialog):
             self._stopped(result.check)
             return
         if isinstance(result, CheckedIn):
+            self.typed = False  # the reason is stored (or was not needed)
             self.stop_box.hide()
             self.done.emit()
             self.refresh()
@@ -334,6 +349,7 @@ class CheckInDialog(QDialog):
             changed="ledger",
         )
         if isinstance(result, CopayTaken):
+            self.typed = False
             self.payment = result
             self.paid.setText(
                 f"Payment of {fmt(result.amount, symbol=True)} recorded "

@@ -55,6 +55,14 @@ def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
+def may_discard(parent: QWidget, typed: bool) -> bool:
+    """Esc or Cancel on a form: True when it may close (nothing was typed,
+    or the person agrees to lose what was)."""
+    return not typed or ask_yes_no(
+        parent, parent.windowTitle(), "Discard what you typed in this form?"
+    )
+
+
 def tell(parent: QWidget | None, title: str, text: str) -> None:
     """An information message (tests replace this function)."""
     QMessageBox.information(parent, title, text)
@@ -294,11 +302,8 @@ class FormDialog(QDialog):
         raise NotImplementedError
 
     def reject(self) -> None:
-        if self.dirty and not ask_yes_no(
-            self, self.windowTitle(), "Discard what you typed in this form?"
-        ):
-            return
-        super().reject()
+        if may_discard(self, self.dirty):
+            super().reject()
 
 
 def group(title: str, *widgets: QWidget, horizontal: bool = False) -> QGroupBox:

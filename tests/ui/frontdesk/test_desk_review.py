@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 from sqlalchemy import select
 
 from app.models.ledger import Payment, PaymentMethod
 from app.models.patient import Patient
+from app.models.schedule import Appointment, AppointmentStatus
 from tests import factories_frontdesk as fd
 from tests.ui.frontdesk.conftest import QT_NOISE
 
@@ -248,3 +251,74 @@ def test_a_picked_guarantor_leaves_no_typed_name_greyed_out(qtbot, office, windo
         assert p is not None
         assert (p.guarantor_patient_id, p.guarantor_relationship) == (mom, "mother")
         assert (p.guarantor_last_name, p.guarantor_first_name, p.guarantor_address1) == ("", "", "")
+
+
+def test_esc_in_check_in_asks_only_when_something_was_typed(
+    qtbot, office, window, two_payers, keys, asked
+) -> None:
+    with office.store.unit_of_work() as s:
+        pid = fd.register(s, office.receptionist)
+        fd.add_policy(s, office.receptionist, pid, two_payers["prairie"], copay="20.00")
+        appt = fd.appointment(s, pid, office.provider_id)
+    _w, page = window(office.manager)
+
+    def open_dialog():  # type: ignore[no-untyped-def]
+        page.tabs.setCurrentWidget(page.day_list)
+        page.day_list.reload()
+        assert page.day_list.select(appt)
+        dlg = page.day_list.check_in()
+        qtbot.waitUntil(dlg.isVisible)
+        return dlg
+
+    # Nothing typed: Esc closes at once.
+    dlg = open_dialog()
+    keys.press(dlg, Qt.Key.Key_Return)  # stopped by the gate
+    assert dlg.stop_box.isVisible()
+    keys.press(dlg, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dlg.isVisible())
+    assert asked == []
+    # An override reason typed: Esc asks first (before, it closed and the
+    # reason was lost); No keeps the dialog and the reason.
+    dlg = open_dialog()
+    keys.press(dlg, Qt.Key.Key_Return)
+    dlg.override_reason.setFocus()
+    qtbot.keyClicks(dlg.override_reason, "Portal down; card seen")
+    asked.answers[0] = False
+    keys.press(dlg, Qt.Key.Key_Escape)
+    assert asked == ["Discard what you typed in this form?"]
+    assert dlg.isVisible() and dlg.override_reason.text() == "Portal down; card seen"
+    # The Close button asks the same.
+    dlg.findChild(QPushButton, "closeCheckIn").click()
+    assert len(asked) == 2 and dlg.isVisible()
+    asked.answers[0] = True
+    keys.press(dlg, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dlg.isVisible())
+    with office.store.unit_of_work() as s:
+        assert s.get(Appointment, appt).status is AppointmentStatus.SCHEDULED
+    # Checked in with the reason: nothing typed is pending, Esc closes at once;
+    # a check number typed but not taken asks again.
+    asked.clear()
+    dlg = open_dialog()
+    keys.press(dlg, Qt.Key.Key_Return)
+    dlg.override_reason.setFocus()
+    qtbot.keyClicks(dlg.override_reason, "Portal down; card seen, verify at noon")
+    dlg.override_button.click()
+    qtbot.waitUntil(dlg.pay_box.isEnabled)
+    assert dlg.amount.text() == "20.00"
+    keys.press(dlg, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dlg.isVisible())
+    assert asked == []
+    dlg = open_dialog()
+    qtbot.waitUntil(dlg.pay_box.isEnabled)
+    keys.fill(dlg, ("amount", ""), ("method", "Che"), ("reference", "1042"))
+    asked.answers[0] = False
+    keys.press(dlg, Qt.Key.Key_Escape)
+    assert asked == ["Discard what you typed in this form?"] and dlg.isVisible()
+    keys.press(dlg, Qt.Key.Key_Return)  # takes the payment
+    qtbot.waitUntil(lambda: dlg.payment is not None)
+    keys.press(dlg, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dlg.isVisible())
+    assert len(asked) == 1
+    with office.store.unit_of_work() as s:
+        pay = s.execute(select(Payment).where(Payment.patient_id == pid)).scalar_one()
+        assert (pay.amount, pay.reference) == (Decimal("20.00"), "1042")
