@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -194,7 +195,7 @@ class CheckInDialog(QDialog):
         self.verify_button.clicked.connect(self.verify_now)
         self.self_pay_button.clicked.connect(lambda: self.check_in(Way.SELF_PAY))
         self.override_button.clicked.connect(lambda: self.check_in(Way.OVERRIDE))
-        self.override_reason.returnPressed.connect(lambda: self.check_in(Way.OVERRIDE))
+        self.override_reason.installEventFilter(self)
         self.take_button.clicked.connect(self.take_payment)
         self.print_button.clicked.connect(self.print_receipt)
         self.save_button.clicked.connect(self.save_receipt)
@@ -217,6 +218,19 @@ class CheckInDialog(QDialog):
         self.refresh()
 
     # ---------------------------------------------------------------- state
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        # Enter on the override reason overrides, and is used up there: it
+        # must not go on to the copay's default button and take the money.
+        if (
+            obj is self.override_reason
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
+            self.check_in(Way.OVERRIDE)
+            return True
+        return super().eventFilter(obj, event)
 
     def _typed(self, *_args: object) -> None:
         self.typed = True

@@ -322,3 +322,35 @@ def test_esc_in_check_in_asks_only_when_something_was_typed(
     with office.store.unit_of_work() as s:
         pay = s.execute(select(Payment).where(Payment.patient_id == pid)).scalar_one()
         assert (pay.amount, pay.reference) == (Decimal("20.00"), "1042")
+
+
+def test_enter_on_the_override_reason_checks_in_and_takes_no_money(
+    qtbot, office, window, two_payers, keys
+) -> None:
+    with office.store.unit_of_work() as s:
+        pid = fd.register(s, office.receptionist)
+        fd.add_policy(s, office.receptionist, pid, two_payers["prairie"], copay="20.00")
+        appt = fd.appointment(s, pid, office.provider_id)
+    _w, page = window(office.manager)
+    page.tabs.setCurrentWidget(page.day_list)
+    page.day_list.reload()
+    assert page.day_list.select(appt)
+    dlg = page.day_list.check_in()
+    qtbot.waitUntil(dlg.isVisible)
+    keys.press(dlg, Qt.Key.Key_Return)  # stopped by the gate
+    dlg.override_reason.setFocus()
+    qtbot.keyClicks(dlg.override_reason, "Portal down; card seen, verify at noon")
+    keys.press(dlg, Qt.Key.Key_Return)
+    qtbot.waitUntil(dlg.pay_box.isEnabled)
+    # Before, the same Enter went on to the copay's default button and
+    # recorded a $20.00 payment the receptionist never saw or took.
+    assert dlg.payment is None and dlg.paid.text() == ""
+    assert dlg.amount.text() == "20.00" and keys.focus(dlg) is dlg.amount
+    with office.store.unit_of_work() as s:
+        assert s.get(Appointment, appt).status is AppointmentStatus.CHECKED_IN
+        assert s.execute(select(Payment).where(Payment.patient_id == pid)).first() is None
+    keys.press(dlg, Qt.Key.Key_Return)  # now Enter takes it
+    qtbot.waitUntil(lambda: dlg.payment is not None)
+    with office.store.unit_of_work() as s:
+        pay = s.execute(select(Payment).where(Payment.patient_id == pid)).scalar_one()
+        assert pay.amount == Decimal("20.00")
