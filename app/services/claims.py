@@ -226,6 +226,7 @@ def unclaimed_visits(s: Session, actor: Actor, limit: int = 500) -> list[Unclaim
     )
     totals = (
         select(ServiceLine.encounter_id, func.sum(ServiceLine.charge).label("total"))
+        .where(ServiceLine.removed.is_(False))
         .group_by(ServiceLine.encounter_id)
         .subquery()
     )
