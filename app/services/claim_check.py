@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models.claims import Claim, ClaimLine, ClaimStatus
+from app.models.coding import Encounter, EncounterStatus
 from app.models.insurance import Payer, Policy
 from app.reports.cms1500.fieldmap import LINES_PER_FORM
 from app.services import settings
@@ -454,6 +455,20 @@ def check(s: Session, claim: Claim, *, today: date | None = None) -> CheckResult
             None,
         )
     p = _Problems()
+    enc = s.get(Encounter, claim.encounter_id)
+    if (
+        enc is not None
+        and enc.status is not EncounterStatus.CODED
+        and claim.frequency != "8"
+        and claim.status in (ClaimStatus.DRAFT, ClaimStatus.READY)
+    ):
+        p.error(
+            "-",
+            "The visit was reopened in Coding and is not coded yet: mark it coded there, "
+            "then check this claim again (it takes the new coding).",
+            "encounter",
+            enc.id,
+        )
     p.items.extend(check_snapshot(snap, today=today))
     _check_store(s, p, claim, snap, today)
     payer = s.get(Payer, claim.payer_id)

@@ -41,8 +41,9 @@ class CorrectionDialog(QDialog):
         self.setWindowTitle(f"{'Replace' if replace else 'Void'} claim {claim_no}")
         lay = QVBoxLayout(self)
         what = (
-            "A replacement claim (frequency 7) is made from the visit and the patient's records "
-            "as they are now: fix the coding or the registration first. "
+            "A replacement claim (frequency 7) is made from the visit and the patient's records; "
+            "until it is printed, each check takes them as they are then, so the coding can be "
+            "fixed after this (reopen the visit in Coding once the replacement is made). "
             if replace
             else "A void (frequency 8) repeats the claim and tells the payer to cancel it. "
         )

@@ -1022,6 +1022,7 @@ class EncounterForm(QWidget):
         if isinstance(res, ops.Failed):
             return
         self.ctx.changed.emit("ledger")
+        self.ctx.changed.emit("claims")  # a claim not sent yet waits for the new coding
         self.open(self.view.id)
 
     def copy_last_visit(self) -> None:
