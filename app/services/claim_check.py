@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from app.models.claims import Claim, ClaimLine, ClaimStatus
 from app.models.coding import Encounter, EncounterStatus
 from app.models.insurance import Payer, Policy
-from app.reports.cms1500.fieldmap import LINES_PER_FORM
+from app.reports.cms1500.fieldmap import LINES_PER_FORM, ident
+from app.reports.cms1500.grid import TEXT as GRID_TEXT
 from app.services import settings
 from app.services.coverage import CoverageState, coverage_on, later_confirmation
 from app.validation import (
@@ -436,6 +437,21 @@ def check_snapshot(snap: dict[str, Any], *, today: date) -> list[ClaimProblem]:
     return p.items
 
 
+ORIGINAL_REF_WIDTH = GRID_TEXT["22_ref"][2]
+
+
+def original_ref_problem(ref: str) -> str | None:
+    """Why ``ref`` cannot be printed whole in item 22 (None when it can)."""
+    printed = ident(ref)
+    if len(printed) <= ORIGINAL_REF_WIDTH:
+        return None
+    return (
+        f"Original reference '{ref.strip()}' has {len(printed)} characters; item 22 prints "
+        f"{ORIGINAL_REF_WIDTH}, and a shortened number matches no claim at the payer. Enter the "
+        "payer's claim number (ICN) exactly as on the EOB, without spaces."
+    )
+
+
 def check(s: Session, claim: Claim, *, today: date | None = None) -> CheckResult:
     """Every problem with ``claim``; see ``ClaimProblem``."""
     today = today or date.today()
@@ -532,10 +548,13 @@ def _check_store(s: Session, p: _Problems, claim: Claim, snap: dict[str, Any], t
                     policy.id,
                 )
     if claim.frequency in ("7", "8"):
-        if not (snap.get("original_ref") or "").strip():
+        ref = (snap.get("original_ref") or "").strip()
+        too_long = original_ref_problem(ref)
+        if not ref or too_long:
             p.error(
                 "22",
-                "A replacement or void must quote the original claim's reference number.",
+                too_long
+                or "A replacement or void must quote the original claim's reference number.",
                 "claim",
                 claim.original_claim_id or claim.id,
             )

@@ -76,7 +76,7 @@ TEXT: dict[str, tuple[int, int, int]] = {
     "19": (36, 1, 48),
     "21_ind": (37, 42, 1),
     "22_code": (38, 50, 10),
-    "22_ref": (38, 62, 15),
+    "22_ref": (38, 62, 17),  # to column 78, inside the frame: a cut number matches nothing
     "23": (40, 50, 28),
     "25": (56, 1, 15),
     "26": (56, 23, 15),

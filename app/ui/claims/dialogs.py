@@ -21,10 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import ValidationError
+from app.errors import Problem, ValidationError
 from app.reports.cms1500.data_only import ALIGNMENT_MARKS, alignment_page
 from app.reports.cms1500.grid import Cell, col_x, line_y
 from app.services import claim_print
+from app.services.claim_check import original_ref_problem
 from app.ui import ops
 from app.ui.claims.printing import courier
 from app.ui.context import UiContext
@@ -61,9 +62,15 @@ class CorrectionDialog(QDialog):
         self.note_edit.setObjectName("correctionNote")
         self.note_edit.setTabChangesFocus(True)
         self.note_edit.setFixedHeight(60)
+        self.ref_problem = QLabel()
+        self.ref_problem.setObjectName("originalRefProblem")
+        self.summary = QLabel()
+        self.marker = ProblemMarker({"original_ref": (self.ref, self.ref_problem)}, self.summary)
         form.addRow("Payer's claim &number:", self.ref)
+        form.addRow("", self.ref_problem)
         form.addRow("&Why:", self.note_edit)
         lay.addLayout(form)
+        lay.addWidget(self.summary)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -76,6 +83,15 @@ class CorrectionDialog(QDialog):
 
     def reference(self) -> str:
         return self.ref.text().strip()
+
+    def accept(self) -> None:
+        # Item 22 must carry the whole number: say so here, with the dialog still open.
+        problem = original_ref_problem(self.reference() or self.ref.placeholderText())
+        if problem:
+            self.marker.show([Problem("original_ref", problem)])
+            self.ref.setFocus()
+            return
+        super().accept()
 
     def note(self) -> str:
         return self.note_edit.toPlainText().strip()

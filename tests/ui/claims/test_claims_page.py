@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pdfplumber
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
@@ -188,3 +189,23 @@ def test_replace_from_the_detail(qtbot, office, tmp_path, monkeypatch) -> None:
         assert s.get(Claim, built.claim_id).status is ClaimStatus.CORRECTED
     assert page.detail.detail.id == new.id
     assert "replaces" in page.message.text()
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_the_correction_dialog_keeps_a_reference_item_22_would_cut(qtbot) -> None:
+    from app.ui.claims.dialogs import CorrectionDialog
+
+    dlg = CorrectionDialog("replace", "250000001", "", None)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    dlg.ref.setFocus()
+    qtbot.keyClicks(dlg.ref, "PHP-2607-3000412345")
+    qtbot.keyClick(dlg.ref, Qt.Key.Key_Return)  # Enter: Make replacement
+    assert dlg.isVisible() and dlg.result() == 0  # not accepted
+    assert dlg.ref_problem.isVisible()
+    assert "item 22 prints 17" in dlg.ref_problem.text()
+    dlg.ref.clear()
+    qtbot.keyClicks(dlg.ref, "PHP26073000412")
+    qtbot.keyClick(dlg.ref, Qt.Key.Key_Return)
+    assert dlg.result() == 1 and dlg.reference() == "PHP26073000412"

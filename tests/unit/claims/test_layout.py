@@ -248,3 +248,21 @@ def test_parentheses_and_letters_past_ascii_print_as_typed(tmp_path) -> None:
         page = Page(doc.pages[0])
         assert page.text_at(10, 1, 28) == "ØSTBY, ANNE"
         assert page.text_at(12, 1, 28) == "12 OAK LN (REAR)"
+
+
+def test_item_22_prints_the_whole_payer_reference_inside_the_box(office) -> None:
+    from app.services import claims
+
+    original = scenarios.primary_claim(office, "one")
+    scenarios.mark_sent(office, original.claim_id)
+    ref = "20260730004123457"  # 17 digits, as some Medicaid ICNs are
+    with office.store.unit_of_work() as s:
+        made = claims.correct_claim(
+            s, office.biller, original.claim_id, "replace", ref, today=scenarios.MADE_ON
+        )
+    with _pdf(_forms(office, made.id)) as pdf:
+        page = Page(pdf.pages[0])
+        assert page.text_at(38, 50, 1) == "7"
+        assert page.text_at(38, 62, 20) == ref  # before: cut to 15, a number the payer lacks
+    # Column 78 still ends inside the form's frame (589.7 pt, measured on the blank).
+    assert x_of(62) + 7.2 * len(ref) <= 589.7
