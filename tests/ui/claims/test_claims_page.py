@@ -209,3 +209,24 @@ def test_the_correction_dialog_keeps_a_reference_item_22_would_cut(qtbot) -> Non
     qtbot.keyClicks(dlg.ref, "PHP26073000412")
     qtbot.keyClick(dlg.ref, Qt.Key.Key_Return)
     assert dlg.result() == 1 and dlg.reference() == "PHP26073000412"
+
+
+def test_the_detail_counts_one_day_in_the_singular(qtbot, office, tmp_path) -> None:
+    with office.store.unit_of_work() as s:
+        pat = scenarios.patient(s)
+        pol = factories.policy(
+            s, pat, scenarios.payer(s, timely_filing_days=2), member_id="XJP448120931"
+        )
+        dos = date.today() - timedelta(days=1)
+        fc.verify(s, pol, office.biller, on=dos)
+        enc = fc.coded_visit(s, pat.id, office.provider_id, pol, dos=dos)
+        from app.services import claims as claims_svc
+
+        made = claims_svc.make_claim(s, office.biller, enc.id)
+    _ctx, w = _window(qtbot, office, tmp_path, office.biller)
+    page = w.open_area("claims")
+    assert page.select_claim(made.id)
+    # Before: "(1 days ago, 1 days left to file)".
+    assert "(1 day ago, 1 day left to file)" in page.detail.header.text()
+    page.check_current()
+    assert page.detail.problems.summary.text().endswith(" 1 day left to file.")
