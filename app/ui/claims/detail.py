@@ -43,6 +43,7 @@ def _days(n: int) -> str:
 
 def _table(model: RowTableModel, name: str) -> QTableView:
     view = QTableView()
+    view.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
     view.setObjectName(name)
     view.setModel(model)
     view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)

@@ -367,6 +367,7 @@ class EncounterForm(QWidget):
         lgl = QVBoxLayout(self.ledger_box)
         self.ledger_model: RowTableModel[LedgerRow] = RowTableModel(LEDGER_COLUMNS, self)
         self.ledger = QTableView()
+        self.ledger.setTabKeyNavigation(False)
         self.ledger.setObjectName("encounterLedger")
         self.ledger.setModel(self.ledger_model)
         self.ledger.horizontalHeader().setStretchLastSection(True)
@@ -460,11 +461,17 @@ class EncounterForm(QWidget):
             self.dx_search.results,
             self.diagnoses,
             self.proc_search,
-            self.lines,
+            self.lines,  # Ctrl+P, type, Tab: the lines (Ctrl+N / Ctrl+Delete add and remove)
+            self.add_line_btn,
+            self.remove_line_btn,
             self.problems,
+            self.fav_procedures,
+            self.fav_diagnoses,
             self.copy_btn,
             self.save_btn,
             self.coded_btn,
+            self.reopen_btn,
+            self.back_btn,
         ]
         for a, b in itertools.pairwise(order):
             QWidget.setTabOrder(a, b)

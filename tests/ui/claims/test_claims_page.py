@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pdfplumber
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import select
 
 from app.config import Paths
@@ -230,3 +230,36 @@ def test_the_detail_counts_one_day_in_the_singular(qtbot, office, tmp_path) -> N
     assert "(1 day ago, 1 day left to file)" in page.detail.header.text()
     page.check_current()
     assert page.detail.problems.summary.text().endswith(" 1 day left to file.")
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_tab_leaves_the_claims_list_for_the_check_and_its_fix_buttons(
+    qtbot, office, tmp_path, monkeypatch
+) -> None:
+    _visit_with_missing_npi(office)
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    ctx, w = _window(qtbot, office, tmp_path, office.biller)
+    w.resize(1400, 860)
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    qtbot.waitActive(w)
+    page = w.open_area("claims")
+    page.make_new_claims()
+    page.table.selectRow(0)
+    page.table.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is page.table)
+    qtbot.keyClick(page.table, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    assert page.detail.problems.fix_buttons
+    qtbot.waitUntil(lambda: page.detail.problems.fix_buttons[0].isVisible())
+    seen = []
+    for _ in range(8):  # before: Tab walked the list's cells and never left it
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        seen.append(QApplication.focusWidget())
+        if seen[-1] in page.detail.problems.fix_buttons:
+            break
+    assert seen[0] is page.detail.check_button
+    fix = seen[-1]
+    assert fix in page.detail.problems.fix_buttons
+    with qtbot.waitSignal(ctx.open_requested):
+        qtbot.keyClick(fix, Qt.Key.Key_Space)

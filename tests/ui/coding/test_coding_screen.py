@@ -197,3 +197,42 @@ def test_biller_codes_a_visit_with_the_keyboard_only(qtbot, office, tmp_path) ->
     key(qtbot, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: page.tabs.currentWidget() is page.worklist)
     assert page.worklist.model.rowCount() == 0
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_tab_reaches_the_line_buttons_and_favourites_in_screen_order(
+    qtbot, office, tmp_path
+) -> None:
+    _office_with_a_checked_in_visit(office)
+    w = _window(qtbot, office, tmp_path)
+    key(qtbot, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    page = w.pages.currentWidget()
+    assert isinstance(page, CodingPage)
+    qtbot.waitUntil(lambda: focus() is page.worklist.table)
+    key(qtbot, Qt.Key.Key_Tab)  # before: Tab walked the worklist's cells
+    assert focus() is not page.worklist.table
+    page.worklist.table.setFocus()
+    key(qtbot, Qt.Key.Key_Return)
+    form = page.form
+    qtbot.waitUntil(lambda: page.tabs.currentWidget() is form)
+    key(qtbot, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    key(qtbot, Qt.Key.Key_Tab)
+    assert focus() is form.lines
+    form.lines.clearFocus()  # the lines table keeps Tab for its cells
+    form.add_line_btn.setFocus()
+    seen = []
+    for _ in range(8):
+        key(qtbot, Qt.Key.Key_Tab)
+        seen.append(focus().objectName())
+    # Before: addLine, removeLine, favProcedures, favDiagnoses, back: the favourites
+    # only after "Mark coded", the line buttons after it too.
+    assert seen == [
+        "removeLine",
+        "problems",
+        "favProcedures",
+        "favDiagnoses",
+        "copyLast",
+        "save",
+        "markCoded",
+        "back",
+    ]
