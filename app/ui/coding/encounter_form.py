@@ -298,6 +298,11 @@ class EncounterForm(QWidget):
         self.fav_procedures.setObjectName("favProcedures")
         self.fav_diagnoses = QListWidget()
         self.fav_diagnoses.setObjectName("favDiagnoses")
+        for fav in (self.fav_procedures, self.fav_diagnoses):
+            # A narrow column: end long descriptions with "..." (the whole one
+            # is the tooltip) rather than hide them behind a sideways scroll.
+            fav.setTextElideMode(Qt.TextElideMode.ElideRight)
+            fav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         fl.addWidget(QLabel("Procedures"))
         fl.addWidget(self.fav_procedures)
         fl.addWidget(QLabel("Diagnoses"))
@@ -359,8 +364,8 @@ class EncounterForm(QWidget):
         self.problems.setWordWrap(True)
         cl.addWidget(self.summary)
         cl.addWidget(self.problems)
-        side_lay.addWidget(checkbox, 3)
-        side_lay.addWidget(favbox, 2)
+        side_lay.addWidget(checkbox, 2)
+        side_lay.addWidget(favbox, 3)
 
         # -------------------------------------------------------- ledger
         self.ledger_box = QGroupBox("Charges on the ledger")
@@ -608,14 +613,18 @@ class EncounterForm(QWidget):
         fav = ops.query(self, self.ctx, encounters.favourites, provider_id, icd=self.icd)
         if isinstance(fav, ops.Failed):
             return
-        for f in fav.procedures:
-            it = QListWidgetItem(f"{f.code}  {f.description}  ({f.uses})")
-            it.setData(Qt.ItemDataRole.UserRole, f.code)
-            self.fav_procedures.addItem(it)
-        for f in fav.diagnoses:
-            it = QListWidgetItem(f"{f.code}  {f.description}  ({f.uses})")
-            it.setData(Qt.ItemDataRole.UserRole, f.code)
-            self.fav_diagnoses.addItem(it)
+        for lst, favs in (
+            (self.fav_procedures, fav.procedures),
+            (self.fav_diagnoses, fav.diagnoses),
+        ):
+            for f in favs:
+                it = QListWidgetItem(f"{f.code}  {f.description}")
+                it.setData(Qt.ItemDataRole.UserRole, f.code)
+                it.setToolTip(
+                    f"{f.code} {f.description}\nUsed {f.uses} time{'s' if f.uses != 1 else ''} "
+                    "by this provider in the last two years. Enter adds it."
+                )
+                lst.addItem(it)
 
     def _load_ledger(self) -> None:
         if self.view is None:

@@ -236,3 +236,41 @@ def test_tab_reaches_the_line_buttons_and_favourites_in_screen_order(
         "markCoded",
         "back",
     ]
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_favourites_show_whole_rows_with_the_description_in_the_tooltip(
+    qtbot, office, tmp_path
+) -> None:
+    from app.services import encounters
+    from app.services.encounters import LineInput
+
+    pat_id, pol_id, _payer = _office_with_a_checked_in_visit(office)
+    with office.store.unit_of_work() as s:  # an earlier visit of the provider, coded
+        day = date.today().replace(day=1)
+        eid = encounters.start_for_patient(s, office.biller, pat_id, day, office.provider_id)
+        data = encounters.load(s, office.biller, eid).data
+        data.policy_id = pol_id
+        data.diagnoses = ["E11.9"]
+        data.lines = [LineInput("99214", ["25"], "A"), LineInput("36415", [], "A")]
+        encounters.mark_coded(s, office.biller, eid, data)
+    w = _window(qtbot, office, tmp_path)
+    w.resize(1400, 860)
+    page = w.open_area("coding")
+    assert isinstance(page, CodingPage)
+    page.worklist.reload()
+    page.worklist.table.selectRow(0)
+    page.worklist.open_current()
+    form = page.form
+    qtbot.waitUntil(lambda: form.fav_procedures.count() == 2)
+    item = form.fav_procedures.item(0)
+    assert item.text() == "36415  Drawing blood from a vein"
+    assert item.toolTip().startswith(
+        "36415 Drawing blood from a vein\nUsed 1 time by this provider in the last two years."
+    )
+    assert form.fav_procedures.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+    # Room for eight favourites at a time (before: five, behind a sideways scroll bar).
+    qtbot.waitUntil(lambda: form.fav_procedures.isVisible())
+    row = form.fav_procedures.sizeHintForRow(0)
+    assert form.fav_procedures.viewport().height() >= 8 * row
+    assert form.fav_diagnoses.viewport().height() >= 8 * row
