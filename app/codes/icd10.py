@@ -36,7 +36,7 @@ from app.errors import UserFacingError
 ICD10_START = date(2015, 10, 1)
 PACKAGE = "simple_icd_10_cm"
 INDEX_FILE = "icd10cm.sqlite3"
-SCHEMA = 3  # bump when the layout of the index file changes
+SCHEMA = 4  # bump when the layout of the index file changes
 MAX_CODE_LEN = 8  # with the dot: S72.001A
 PREFIX_MAX = 8  # the word index keeps prefix doclists for 1..8 characters
 
@@ -218,9 +218,10 @@ def build(target: Path, progress: Callable[[str], None] | None = None) -> None:
                 parent,
                 chapter,
                 _json(icd.get_excludes1(name)),
-                # Inclusion terms ("Sore throat (acute) NOS" under J02.9): the
-                # words a biller types that the title does not have.
-                "; ".join(icd.get_inclusion_term(name)),
+                # Inclusion terms ("Sore throat (acute) NOS" under J02.9) and the
+                # code's own Includes notes ("high blood pressure" under I10):
+                # the words a biller types that the title does not have.
+                "; ".join(icd.get_inclusion_term(name) + icd.get_includes(name)),
             )
         )
     # Word search returns rows in rowid order, so rowids go shortest

@@ -56,6 +56,7 @@ def test_words_of_an_inclusion_term_find_the_code_after_title_matches(icd: Icd10
     codes = [h.code for h in icd.search("throat sore")]
     assert {"J02.9", "J02.0"} <= set(codes)
     assert icd.search("strep throat")[0].code == "J02.0"  # "Streptococcal sore throat"
+    assert icd.search("high blood pressure")[0].code == "I10"  # an Includes note of I10
     # Codes whose title has the words come first, then those found by their terms.
     hits = icd.search("pharyngitis", limit=200)
     in_title = ["pharyngitis" in h.description.lower() for h in hits]
