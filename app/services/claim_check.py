@@ -485,6 +485,25 @@ def check(s: Session, claim: Claim, *, today: date | None = None) -> CheckResult
             "encounter",
             enc.id,
         )
+    elif (
+        enc is not None
+        and claim.status in (ClaimStatus.DRAFT, ClaimStatus.READY)
+        and claim.frequency == "1"
+        and claim.primary_claim_id is None
+        and enc.policy_id != claim.policy_id
+    ):
+        # The visit was recoded to bill another policy (or the patient).
+        now = s.get(Policy, enc.policy_id) if enc.policy_id else None
+        now_payer = s.get(Payer, now.payer_id) if now is not None else None
+        to = s.get(Payer, claim.payer_id)
+        p.error(
+            "1a",
+            f"The visit now bills {now_payer.name if now_payer else 'the patient (self-pay)'}, "
+            f"not {to.name if to else 'this payer'}. Discard this draft (it never went out); "
+            "New claims from coded visits then makes the claim to the visit's policy.",
+            "claim",
+            claim.id,
+        )
     p.items.extend(check_snapshot(snap, today=today))
     _check_store(s, p, claim, snap, today)
     payer = s.get(Payer, claim.payer_id)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.errors import UserFacingError
 from app.models.claims import Claim, ClaimEvent, ClaimLine, ClaimStatus
+from app.models.patient import Patient
 from app.services import claims
 from app.services import encounters as enc
 from app.services.encounters import LineInput
@@ -98,6 +99,33 @@ def test_a_claim_for_a_recoded_visit_bills_only_the_lines_as_coded_now(office) -
         assert c.total_charge == Decimal("165.00")
         assert [ln["code"] for ln in c.snapshot["lines"]] == ["99214"]
     assert _codes(office, made.id) == ["99214"]
+
+
+def test_a_draft_to_the_old_payer_is_held_when_the_visit_now_bills_another(office) -> None:
+    built = scenarios.primary_claim(office, "one")
+    with office.store.unit_of_work() as s:
+        other = factories.policy(
+            s,
+            s.get(Patient, built.patient_id),
+            scenarios.payer(s, name="Lincoln Mutual", payer_code="LM01"),
+            rank=2,
+            member_id="LM55001234",
+        )
+        other_id = other.id
+        enc.reopen(s, office.biller, built.encounter_id, "billed the wrong plan", today=TODAY)
+    with office.store.unit_of_work() as s:
+        data = enc.load(s, office.biller, built.encounter_id, today=TODAY).data
+        data.policy_id = other_id
+        enc.mark_coded(s, office.biller, built.encounter_id, data, today=TODAY)
+    with office.store.unit_of_work() as s:
+        out = claims.check_claim(s, office.biller, built.claim_id, today=TODAY)
+    # Before: it passed and went to the print batch for Prairie Health Plan.
+    assert out.status is ClaimStatus.DRAFT
+    assert [p.message for p in out.errors] == [
+        "The visit now bills Lincoln Mutual, not Prairie Health Plan. Discard this draft (it "
+        "never went out); New claims from coded visits then makes the claim to the visit's "
+        "policy."
+    ]
 
 
 def test_a_discarded_draft_does_not_keep_its_visit_closed(office) -> None:
