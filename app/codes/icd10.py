@@ -36,7 +36,7 @@ from app.errors import UserFacingError
 ICD10_START = date(2015, 10, 1)
 PACKAGE = "simple_icd_10_cm"
 INDEX_FILE = "icd10cm.sqlite3"
-SCHEMA = 2  # bump when the layout of the index file changes
+SCHEMA = 4  # bump when the layout of the index file changes
 MAX_CODE_LEN = 8  # with the dot: S72.001A
 PREFIX_MAX = 8  # the word index keeps prefix doclists for 1..8 characters
 
@@ -158,10 +158,11 @@ CREATE TABLE section(
 CREATE TABLE code(
     rid INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, nodot TEXT NOT NULL UNIQUE,
     nlen INTEGER NOT NULL, description TEXT NOT NULL, billable INTEGER NOT NULL,
-    kind TEXT NOT NULL, parent TEXT NOT NULL, chapter TEXT NOT NULL, excludes1 TEXT NOT NULL);
+    kind TEXT NOT NULL, parent TEXT NOT NULL, chapter TEXT NOT NULL, excludes1 TEXT NOT NULL,
+    terms TEXT NOT NULL);
 CREATE INDEX ix_code_level ON code(nlen, nodot);
 CREATE VIRTUAL TABLE code_fts USING fts5(
-    description, content='code', content_rowid='rid',
+    description, terms, content='code', content_rowid='rid',
     tokenize='unicode61 remove_diacritics 2', prefix='1 2 3 4 5 6 7 8');
 """
 
@@ -177,7 +178,7 @@ def build(target: Path, progress: Callable[[str], None] | None = None) -> None:
 
     say("Indexing the ICD-10-CM code set")
     sections: list[tuple[str, str, str, str | None, str]] = []
-    codes: list[tuple[str, str, int, str, str, str, str]] = []
+    codes: list[tuple[str, str, int, str, str, str, str, str]] = []
     chapter_of: dict[str, str] = {}
     for name in dict.fromkeys(icd.get_all_codes(True)):  # unique, in tabular order
         if icd.is_chapter(name):
@@ -217,6 +218,10 @@ def build(target: Path, progress: Callable[[str], None] | None = None) -> None:
                 parent,
                 chapter,
                 _json(icd.get_excludes1(name)),
+                # Inclusion terms ("Sore throat (acute) NOS" under J02.9) and the
+                # code's own Includes notes ("high blood pressure" under I10):
+                # the words a biller types that the title does not have.
+                "; ".join(icd.get_inclusion_term(name) + icd.get_includes(name)),
             )
         )
     # Word search returns rows in rowid order, so rowids go shortest
@@ -233,8 +238,11 @@ def build(target: Path, progress: Callable[[str], None] | None = None) -> None:
         db.executemany("INSERT INTO section VALUES (?, ?, ?, ?, ?)", sections)
         db.executemany(
             "INSERT INTO code(code, nodot, nlen, description, billable, kind, parent, chapter,"
-            " excludes1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(c, nodot(c), len(nodot(c)), d, b, k, p, ch, ex) for c, d, b, k, p, ch, ex in codes],
+            " excludes1, terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (c, nodot(c), len(nodot(c)), d, b, k, p, ch, ex, t)
+                for c, d, b, k, p, ch, ex, t in codes
+            ],
         )
         db.execute("INSERT INTO code_fts(code_fts) VALUES ('rebuild')")
         db.execute("INSERT INTO code_fts(code_fts) VALUES ('optimize')")
@@ -372,18 +380,33 @@ class Icd10Index:
         # Each word is looked up through the prefix index (words of up to
         # PREFIX_MAX characters have their own ready doclists); a longer word
         # is cut to that length and the few extra matches are filtered out.
-        match = " ".join(f'"{w[:PREFIX_MAX]}"*' for w in words)
+        # Codes whose title has every word come first; then codes found
+        # through their inclusion terms ("sore throat" finds J02.9 "Acute
+        # pharyngitis, unspecified").
+        phrase = " ".join(f'"{w[:PREFIX_MAX]}"*' for w in words)
+        out = self._matching(f"description : ({phrase})", words, limit, False, set())
+        if len(out) < limit:
+            seen = {h.code for h in out}
+            out += self._matching(phrase, words, limit - len(out), True, seen)
+        return out
+
+    def _matching(
+        self, match: str, words: list[str], limit: int, in_terms: bool, seen: set[str]
+    ) -> list[IcdHit]:
         long_words = [w for w in words if len(w) > PREFIX_MAX]
+        filtered = bool(long_words or seen)
         cur = self._db().execute(
-            "SELECT c.code, c.description, c.billable, c.kind FROM code_fts"
+            "SELECT c.code, c.description, c.billable, c.kind, c.terms FROM code_fts"
             " JOIN code c ON c.rid = code_fts.rowid"
-            " WHERE code_fts MATCH ? ORDER BY code_fts.rowid" + ("" if long_words else " LIMIT ?"),
-            (match,) if long_words else (match, limit),
+            " WHERE code_fts MATCH ? ORDER BY code_fts.rowid" + ("" if filtered else " LIMIT ?"),
+            (match,) if filtered else (match, limit),
         )
         out: list[IcdHit] = []
-        for c, d, b, k in cur:
+        for c, d, b, k, t in cur:
+            if c in seen:
+                continue
             if long_words:
-                have = _WORD.findall(_fold(d))
+                have = _WORD.findall(_fold(f"{d} {t}" if in_terms else d))
                 if not all(any(h.startswith(w) for h in have) for w in long_words):
                     continue
             out.append(IcdHit(c, d, bool(b), k))

@@ -18,8 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models.claims import Claim, ClaimLine, ClaimStatus
+from app.models.coding import Encounter, EncounterStatus
 from app.models.insurance import Payer, Policy
-from app.reports.cms1500.fieldmap import LINES_PER_FORM
+from app.reports.cms1500.fieldmap import LINES_PER_FORM, ident
+from app.reports.cms1500.grid import TEXT as GRID_TEXT
 from app.services import settings
 from app.services.coverage import CoverageState, coverage_on, later_confirmation
 from app.validation import (
@@ -435,6 +437,21 @@ def check_snapshot(snap: dict[str, Any], *, today: date) -> list[ClaimProblem]:
     return p.items
 
 
+ORIGINAL_REF_WIDTH = GRID_TEXT["22_ref"][2]
+
+
+def original_ref_problem(ref: str) -> str | None:
+    """Why ``ref`` cannot be printed whole in item 22 (None when it can)."""
+    printed = ident(ref)
+    if len(printed) <= ORIGINAL_REF_WIDTH:
+        return None
+    return (
+        f"Original reference '{ref.strip()}' has {len(printed)} characters; item 22 prints "
+        f"{ORIGINAL_REF_WIDTH}, and a shortened number matches no claim at the payer. Enter the "
+        "payer's claim number (ICN) exactly as on the EOB, without spaces."
+    )
+
+
 def check(s: Session, claim: Claim, *, today: date | None = None) -> CheckResult:
     """Every problem with ``claim``; see ``ClaimProblem``."""
     today = today or date.today()
@@ -454,6 +471,39 @@ def check(s: Session, claim: Claim, *, today: date | None = None) -> CheckResult
             None,
         )
     p = _Problems()
+    enc = s.get(Encounter, claim.encounter_id)
+    if (
+        enc is not None
+        and enc.status is not EncounterStatus.CODED
+        and claim.frequency != "8"
+        and claim.status in (ClaimStatus.DRAFT, ClaimStatus.READY)
+    ):
+        p.error(
+            "-",
+            "The visit was reopened in Coding and is not coded yet: mark it coded there, "
+            "then check this claim again (it takes the new coding).",
+            "encounter",
+            enc.id,
+        )
+    elif (
+        enc is not None
+        and claim.status in (ClaimStatus.DRAFT, ClaimStatus.READY)
+        and claim.frequency == "1"
+        and claim.primary_claim_id is None
+        and enc.policy_id != claim.policy_id
+    ):
+        # The visit was recoded to bill another policy (or the patient).
+        now = s.get(Policy, enc.policy_id) if enc.policy_id else None
+        now_payer = s.get(Payer, now.payer_id) if now is not None else None
+        to = s.get(Payer, claim.payer_id)
+        p.error(
+            "1a",
+            f"The visit now bills {now_payer.name if now_payer else 'the patient (self-pay)'}, "
+            f"not {to.name if to else 'this payer'}. Discard this draft (it never went out); "
+            "New claims from coded visits then makes the claim to the visit's policy.",
+            "claim",
+            claim.id,
+        )
     p.items.extend(check_snapshot(snap, today=today))
     _check_store(s, p, claim, snap, today)
     payer = s.get(Payer, claim.payer_id)
@@ -517,10 +567,13 @@ def _check_store(s: Session, p: _Problems, claim: Claim, snap: dict[str, Any], t
                     policy.id,
                 )
     if claim.frequency in ("7", "8"):
-        if not (snap.get("original_ref") or "").strip():
+        ref = (snap.get("original_ref") or "").strip()
+        too_long = original_ref_problem(ref)
+        if not ref or too_long:
             p.error(
                 "22",
-                "A replacement or void must quote the original claim's reference number.",
+                too_long
+                or "A replacement or void must quote the original claim's reference number.",
                 "claim",
                 claim.original_claim_id or claim.id,
             )

@@ -337,7 +337,10 @@ def build_snapshot(
     lines = list(
         s.execute(
             select(ServiceLine)
-            .where(ServiceLine.encounter_id == encounter.id)
+            .where(
+                ServiceLine.encounter_id == encounter.id,
+                ServiceLine.removed.is_(False),  # lines replaced when the visit was recoded
+            )
             .order_by(ServiceLine.line_no)
         ).scalars()
     )

@@ -226,6 +226,7 @@ def unclaimed_visits(s: Session, actor: Actor, limit: int = 500) -> list[Unclaim
     )
     totals = (
         select(ServiceLine.encounter_id, func.sum(ServiceLine.charge).label("total"))
+        .where(ServiceLine.removed.is_(False))
         .group_by(ServiceLine.encounter_id)
         .subquery()
     )
@@ -385,6 +386,11 @@ def correct_claim(
         raise ValidationError(
             [Problem("original_ref", "Original reference: letters and digits only, at most 40")]
         )
+    from app.services.claim_check import original_ref_problem
+
+    too_long = original_ref_problem(ref)
+    if too_long:
+        raise ValidationError([Problem("original_ref", too_long)])
     enc = s.get(Encounter, original.encounter_id)
     policy = s.get(Policy, original.policy_id)
     if enc is None or policy is None:

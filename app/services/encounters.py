@@ -40,7 +40,7 @@ from app.models.practice import Provider
 from app.models.schedule import Appointment, AppointmentStatus, GateOutcome
 from app.models.staff import User
 from app.money import ZERO, fmt
-from app.services import audit, fee_schedule, ledger
+from app.services import audit, claim_history, fee_schedule, ledger
 from app.services.auth import Actor, Permission, require
 from app.services.coverage import policy_in_force
 from app.services.encounter_checks import (
@@ -56,6 +56,10 @@ from app.services.encounter_checks import (
 )
 from app.services.patients_search import search_key
 from app.validation import digits
+
+# Claims that no longer stand for their visit, and claims that never went out.
+_SUPERSEDED = (ClaimStatus.VOIDED, ClaimStatus.CORRECTED, ClaimStatus.CLOSED)
+_NOT_SENT = (ClaimStatus.DRAFT, ClaimStatus.READY)
 
 FAVOURITE_YEARS = 2
 
@@ -785,28 +789,36 @@ def reopen(
 ) -> None:
     """Reverse a coded encounter's charges and make it editable again.
 
-    Refused while a claim that is not voided bills the visit (naming it), and
-    while payments or adjustments are applied to its lines."""
+    Refused while a claim that went to the payer stands for the visit (naming
+    it: replace or void it first), and while payments or adjustments are
+    applied to its lines. A draft or ready claim never went out: it stays,
+    held as a draft until the visit is coded again, and its next check takes
+    the new coding. Voided, corrected and closed claims, and voids (frequency
+    8, which repeat the original), do not stand in the way."""
     require(actor, Permission.CODE_VISIT)
     enc = _encounter(s, encounter_id)
     if enc.status is not EncounterStatus.CODED:
         raise UserFacingError("This visit is not coded; it can be edited as it is.")
     if not reason.strip():
         raise ValidationError([Problem("reason", "Say why the visit is reopened")])
-    claims = list(
+    standing = list(
         s.execute(
             select(Claim)
-            .where(Claim.encounter_id == enc.id, Claim.status != ClaimStatus.VOIDED)
+            .where(
+                Claim.encounter_id == enc.id,
+                Claim.frequency != "8",
+                Claim.status.not_in(_SUPERSEDED),
+            )
             .order_by(Claim.id)
         ).scalars()
     )
-    if claims:
-        named = ", ".join(
-            f"claim {c.claim_no} ({c.status.value.replace('_', ' ')})" for c in claims
-        )
+    sent = [c for c in standing if c.status not in _NOT_SENT]
+    if sent:
+        named = ", ".join(f"claim {c.claim_no} ({c.status.value.replace('_', ' ')})" for c in sent)
         raise UserFacingError(
-            f"This visit is billed on {named}. Void the claim in Claims first "
-            "(or send a corrected claim); a visit with a live claim is not reopened."
+            f"This visit is billed on {named}, which went to the payer. In Claims, make a "
+            "replacement (Replace...) or void it first; then reopen the visit and fix it. "
+            "A replacement takes the corrected coding when it is checked."
         )
     line_ids = list(
         s.execute(select(ServiceLine.id).where(ServiceLine.encounter_id == enc.id)).scalars()
@@ -846,6 +858,11 @@ def reopen(
     enc.status = EncounterStatus.OPEN
     enc.coded_at = None
     enc.coded_by = None
+    for c in standing:  # a draft or ready claim waits for the new coding
+        if c.status is ClaimStatus.READY:
+            claim_history.set_status(
+                s, actor, c, ClaimStatus.DRAFT, f"visit reopened: {reason.strip()}"
+            )
     audit.record(
         s,
         actor,

@@ -37,8 +37,13 @@ SEVERITY_STYLE = {
 }
 
 
+def _days(n: int) -> str:
+    return f"{n} day{'s' if n != 1 else ''}"
+
+
 def _table(model: RowTableModel, name: str) -> QTableView:
     view = QTableView()
+    view.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
     view.setObjectName(name)
     view.setModel(model)
     view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
@@ -105,8 +110,8 @@ class ProblemList(QWidget):
     @staticmethod
     def _days_left(days: int) -> str:
         if days < 0:
-            return f"Past the filing limit by {-days} days."
-        return f"{days} days left to file."
+            return f"Past the filing limit by {_days(-days)}."
+        return f"{_days(days)} left to file."
 
     def _row(self, i: int, p: ClaimProblem) -> QWidget:
         frame = QFrame()
@@ -240,15 +245,16 @@ class ClaimDetailPanel(QWidget):
         if d.payer_claim_ref:
             extra.append(f"payer's no. {d.payer_claim_ref}")
         left = (
-            f"past the filing limit by {-d.days_left} days"
+            f"past the filing limit by {_days(-d.days_left)}"
             if d.days_left < 0
-            else f"{d.days_left} days left to file"
+            else f"{_days(d.days_left)} left to file"
         )
+        ago = "today" if d.days_since_dos == 0 else f"{_days(d.days_since_dos)} ago"
         self.header.setText(
             f"<b>Claim {d.claim_no}</b>{kind} &nbsp; <b>{status_label(d.status)}</b><br>"
             f"{d.patient} (acct {d.account_no}) &middot; {d.payer} ({rank}) &middot; "
             f"ID {d.member_id}<br>"
-            f"Service {d.date_of_service:%m/%d/%Y} ({d.days_since_dos} days ago, {left}) "
+            f"Service {d.date_of_service:%m/%d/%Y} ({ago}, {left}) "
             f"&middot; {d.provider} &middot; total {fmt(d.total_charge, symbol=True)}"
             f"{f' &middot; paid {fmt(d.insurance_paid, symbol=True)}' if d.insurance_paid else ''}"
             f" &middot; {d.forms} form{'s' if d.forms != 1 else ''}"

@@ -21,10 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import ValidationError
+from app.errors import Problem, ValidationError
 from app.reports.cms1500.data_only import ALIGNMENT_MARKS, alignment_page
 from app.reports.cms1500.grid import Cell, col_x, line_y
 from app.services import claim_print
+from app.services.claim_check import original_ref_problem
 from app.ui import ops
 from app.ui.claims.printing import courier
 from app.ui.context import UiContext
@@ -41,8 +42,9 @@ class CorrectionDialog(QDialog):
         self.setWindowTitle(f"{'Replace' if replace else 'Void'} claim {claim_no}")
         lay = QVBoxLayout(self)
         what = (
-            "A replacement claim (frequency 7) is made from the visit and the patient's records "
-            "as they are now: fix the coding or the registration first. "
+            "A replacement claim (frequency 7) is made from the visit and the patient's records; "
+            "until it is printed, each check takes them as they are then, so the coding can be "
+            "fixed after this (reopen the visit in Coding once the replacement is made). "
             if replace
             else "A void (frequency 8) repeats the claim and tells the payer to cancel it. "
         )
@@ -60,9 +62,15 @@ class CorrectionDialog(QDialog):
         self.note_edit.setObjectName("correctionNote")
         self.note_edit.setTabChangesFocus(True)
         self.note_edit.setFixedHeight(60)
+        self.ref_problem = QLabel()
+        self.ref_problem.setObjectName("originalRefProblem")
+        self.summary = QLabel()
+        self.marker = ProblemMarker({"original_ref": (self.ref, self.ref_problem)}, self.summary)
         form.addRow("Payer's claim &number:", self.ref)
+        form.addRow("", self.ref_problem)
         form.addRow("&Why:", self.note_edit)
         lay.addLayout(form)
+        lay.addWidget(self.summary)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -75,6 +83,15 @@ class CorrectionDialog(QDialog):
 
     def reference(self) -> str:
         return self.ref.text().strip()
+
+    def accept(self) -> None:
+        # Item 22 must carry the whole number: say so here, with the dialog still open.
+        problem = original_ref_problem(self.reference() or self.ref.placeholderText())
+        if problem:
+            self.marker.show([Problem("original_ref", problem)])
+            self.ref.setFocus()
+            return
+        super().accept()
 
     def note(self) -> str:
         return self.note_edit.toPlainText().strip()

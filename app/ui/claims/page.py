@@ -200,6 +200,7 @@ class ClaimsPage(QWidget):
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
         self.table = QTableView()
+        self.table.setTabKeyNavigation(False)  # Tab goes on to the claim's detail
         self.table.setObjectName("claimsTable")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)

@@ -298,6 +298,11 @@ class EncounterForm(QWidget):
         self.fav_procedures.setObjectName("favProcedures")
         self.fav_diagnoses = QListWidget()
         self.fav_diagnoses.setObjectName("favDiagnoses")
+        for fav in (self.fav_procedures, self.fav_diagnoses):
+            # A narrow column: end long descriptions with "..." (the whole one
+            # is the tooltip) rather than hide them behind a sideways scroll.
+            fav.setTextElideMode(Qt.TextElideMode.ElideRight)
+            fav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         fl.addWidget(QLabel("Procedures"))
         fl.addWidget(self.fav_procedures)
         fl.addWidget(QLabel("Diagnoses"))
@@ -359,14 +364,15 @@ class EncounterForm(QWidget):
         self.problems.setWordWrap(True)
         cl.addWidget(self.summary)
         cl.addWidget(self.problems)
-        side_lay.addWidget(checkbox, 3)
-        side_lay.addWidget(favbox, 2)
+        side_lay.addWidget(checkbox, 2)
+        side_lay.addWidget(favbox, 3)
 
         # -------------------------------------------------------- ledger
         self.ledger_box = QGroupBox("Charges on the ledger")
         lgl = QVBoxLayout(self.ledger_box)
         self.ledger_model: RowTableModel[LedgerRow] = RowTableModel(LEDGER_COLUMNS, self)
         self.ledger = QTableView()
+        self.ledger.setTabKeyNavigation(False)
         self.ledger.setObjectName("encounterLedger")
         self.ledger.setModel(self.ledger_model)
         self.ledger.horizontalHeader().setStretchLastSection(True)
@@ -460,11 +466,17 @@ class EncounterForm(QWidget):
             self.dx_search.results,
             self.diagnoses,
             self.proc_search,
-            self.lines,
+            self.lines,  # Ctrl+P, type, Tab: the lines (Ctrl+N / Ctrl+Delete add and remove)
+            self.add_line_btn,
+            self.remove_line_btn,
             self.problems,
+            self.fav_procedures,
+            self.fav_diagnoses,
             self.copy_btn,
             self.save_btn,
             self.coded_btn,
+            self.reopen_btn,
+            self.back_btn,
         ]
         for a, b in itertools.pairwise(order):
             QWidget.setTabOrder(a, b)
@@ -601,14 +613,18 @@ class EncounterForm(QWidget):
         fav = ops.query(self, self.ctx, encounters.favourites, provider_id, icd=self.icd)
         if isinstance(fav, ops.Failed):
             return
-        for f in fav.procedures:
-            it = QListWidgetItem(f"{f.code}  {f.description}  ({f.uses})")
-            it.setData(Qt.ItemDataRole.UserRole, f.code)
-            self.fav_procedures.addItem(it)
-        for f in fav.diagnoses:
-            it = QListWidgetItem(f"{f.code}  {f.description}  ({f.uses})")
-            it.setData(Qt.ItemDataRole.UserRole, f.code)
-            self.fav_diagnoses.addItem(it)
+        for lst, favs in (
+            (self.fav_procedures, fav.procedures),
+            (self.fav_diagnoses, fav.diagnoses),
+        ):
+            for f in favs:
+                it = QListWidgetItem(f"{f.code}  {f.description}")
+                it.setData(Qt.ItemDataRole.UserRole, f.code)
+                it.setToolTip(
+                    f"{f.code} {f.description}\nUsed {f.uses} time{'s' if f.uses != 1 else ''} "
+                    "by this provider in the last two years. Enter adds it."
+                )
+                lst.addItem(it)
 
     def _load_ledger(self) -> None:
         if self.view is None:
@@ -1022,6 +1038,7 @@ class EncounterForm(QWidget):
         if isinstance(res, ops.Failed):
             return
         self.ctx.changed.emit("ledger")
+        self.ctx.changed.emit("claims")  # a claim not sent yet waits for the new coding
         self.open(self.view.id)
 
     def copy_last_visit(self) -> None:

@@ -66,6 +66,7 @@ class Worklist(QWidget):
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
         self.table = QTableView()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list (arrows move in it)
         self.table.setObjectName("worklist")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pdfplumber
+import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import select
 
 from app.config import Paths
@@ -188,3 +189,77 @@ def test_replace_from_the_detail(qtbot, office, tmp_path, monkeypatch) -> None:
         assert s.get(Claim, built.claim_id).status is ClaimStatus.CORRECTED
     assert page.detail.detail.id == new.id
     assert "replaces" in page.message.text()
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_the_correction_dialog_keeps_a_reference_item_22_would_cut(qtbot) -> None:
+    from app.ui.claims.dialogs import CorrectionDialog
+
+    dlg = CorrectionDialog("replace", "250000001", "", None)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    dlg.ref.setFocus()
+    qtbot.keyClicks(dlg.ref, "PHP-2607-3000412345")
+    qtbot.keyClick(dlg.ref, Qt.Key.Key_Return)  # Enter: Make replacement
+    assert dlg.isVisible() and dlg.result() == 0  # not accepted
+    assert dlg.ref_problem.isVisible()
+    assert "item 22 prints 17" in dlg.ref_problem.text()
+    dlg.ref.clear()
+    qtbot.keyClicks(dlg.ref, "PHP26073000412")
+    qtbot.keyClick(dlg.ref, Qt.Key.Key_Return)
+    assert dlg.result() == 1 and dlg.reference() == "PHP26073000412"
+
+
+def test_the_detail_counts_one_day_in_the_singular(qtbot, office, tmp_path) -> None:
+    with office.store.unit_of_work() as s:
+        pat = scenarios.patient(s)
+        pol = factories.policy(
+            s, pat, scenarios.payer(s, timely_filing_days=2), member_id="XJP448120931"
+        )
+        dos = date.today() - timedelta(days=1)
+        fc.verify(s, pol, office.biller, on=dos)
+        enc = fc.coded_visit(s, pat.id, office.provider_id, pol, dos=dos)
+        from app.services import claims as claims_svc
+
+        made = claims_svc.make_claim(s, office.biller, enc.id)
+    _ctx, w = _window(qtbot, office, tmp_path, office.biller)
+    page = w.open_area("claims")
+    assert page.select_claim(made.id)
+    # Before: "(1 days ago, 1 days left to file)".
+    assert "(1 day ago, 1 day left to file)" in page.detail.header.text()
+    page.check_current()
+    assert page.detail.problems.summary.text().endswith(" 1 day left to file.")
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_tab_leaves_the_claims_list_for_the_check_and_its_fix_buttons(
+    qtbot, office, tmp_path, monkeypatch
+) -> None:
+    _visit_with_missing_npi(office)
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    ctx, w = _window(qtbot, office, tmp_path, office.biller)
+    w.resize(1400, 860)
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    qtbot.waitActive(w)
+    page = w.open_area("claims")
+    page.make_new_claims()
+    page.table.selectRow(0)
+    page.table.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is page.table)
+    qtbot.keyClick(page.table, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    assert page.detail.problems.fix_buttons
+    qtbot.waitUntil(lambda: page.detail.problems.fix_buttons[0].isVisible())
+    seen = []
+    for _ in range(8):  # before: Tab walked the list's cells and never left it
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        seen.append(QApplication.focusWidget())
+        if seen[-1] in page.detail.problems.fix_buttons:
+            break
+    assert seen[0] is page.detail.check_button
+    fix = seen[-1]
+    assert fix in page.detail.problems.fix_buttons
+    with qtbot.waitSignal(ctx.open_requested):
+        qtbot.keyClick(fix, Qt.Key.Key_Space)

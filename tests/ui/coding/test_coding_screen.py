@@ -197,3 +197,80 @@ def test_biller_codes_a_visit_with_the_keyboard_only(qtbot, office, tmp_path) ->
     key(qtbot, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: page.tabs.currentWidget() is page.worklist)
     assert page.worklist.model.rowCount() == 0
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_tab_reaches_the_line_buttons_and_favourites_in_screen_order(
+    qtbot, office, tmp_path
+) -> None:
+    _office_with_a_checked_in_visit(office)
+    w = _window(qtbot, office, tmp_path)
+    key(qtbot, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    page = w.pages.currentWidget()
+    assert isinstance(page, CodingPage)
+    qtbot.waitUntil(lambda: focus() is page.worklist.table)
+    key(qtbot, Qt.Key.Key_Tab)  # before: Tab walked the worklist's cells
+    assert focus() is not page.worklist.table
+    page.worklist.table.setFocus()
+    key(qtbot, Qt.Key.Key_Return)
+    form = page.form
+    qtbot.waitUntil(lambda: page.tabs.currentWidget() is form)
+    key(qtbot, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    key(qtbot, Qt.Key.Key_Tab)
+    assert focus() is form.lines
+    form.lines.clearFocus()  # the lines table keeps Tab for its cells
+    form.add_line_btn.setFocus()
+    seen = []
+    for _ in range(8):
+        key(qtbot, Qt.Key.Key_Tab)
+        seen.append(focus().objectName())
+    # Before: addLine, removeLine, favProcedures, favDiagnoses, back: the favourites
+    # only after "Mark coded", the line buttons after it too.
+    assert seen == [
+        "removeLine",
+        "problems",
+        "favProcedures",
+        "favDiagnoses",
+        "copyLast",
+        "save",
+        "markCoded",
+        "back",
+    ]
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_favourites_show_whole_rows_with_the_description_in_the_tooltip(
+    qtbot, office, tmp_path
+) -> None:
+    from app.services import encounters
+    from app.services.encounters import LineInput
+
+    pat_id, pol_id, _payer = _office_with_a_checked_in_visit(office)
+    with office.store.unit_of_work() as s:  # an earlier visit of the provider, coded
+        day = date.today().replace(day=1)
+        eid = encounters.start_for_patient(s, office.biller, pat_id, day, office.provider_id)
+        data = encounters.load(s, office.biller, eid).data
+        data.policy_id = pol_id
+        data.diagnoses = ["E11.9"]
+        data.lines = [LineInput("99214", ["25"], "A"), LineInput("36415", [], "A")]
+        encounters.mark_coded(s, office.biller, eid, data)
+    w = _window(qtbot, office, tmp_path)
+    w.resize(1400, 860)
+    page = w.open_area("coding")
+    assert isinstance(page, CodingPage)
+    page.worklist.reload()
+    page.worklist.table.selectRow(0)
+    page.worklist.open_current()
+    form = page.form
+    qtbot.waitUntil(lambda: form.fav_procedures.count() == 2)
+    item = form.fav_procedures.item(0)
+    assert item.text() == "36415  Drawing blood from a vein"
+    assert item.toolTip().startswith(
+        "36415 Drawing blood from a vein\nUsed 1 time by this provider in the last two years."
+    )
+    assert form.fav_procedures.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+    # Room for eight favourites at a time (before: five, behind a sideways scroll bar).
+    qtbot.waitUntil(lambda: form.fav_procedures.isVisible())
+    row = form.fav_procedures.sizeHintForRow(0)
+    assert form.fav_procedures.viewport().height() >= 8 * row
+    assert form.fav_diagnoses.viewport().height() >= 8 * row

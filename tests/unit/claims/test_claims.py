@@ -175,6 +175,21 @@ def test_corrections_only_for_claims_that_went_out(office) -> None:
         assert s.get(Claim, built.claim_id).status is ClaimStatus.CORRECTED
 
 
+def test_a_correction_refuses_a_reference_item_22_would_cut(office) -> None:
+    built = scenarios.primary_claim(office)
+    scenarios.mark_sent(office, built.claim_id)
+    with office.store.unit_of_work() as s, pytest.raises(ValidationError) as ei:
+        claims.correct_claim(s, office.biller, built.claim_id, "replace", "PHP-2607-3000412345")
+    (p,) = ei.value.problems
+    assert p.field == "original_ref"
+    assert p.message.startswith(
+        "Original reference 'PHP-2607-3000412345' has 19 characters; item 22 prints 17"
+    )
+    with office.store.session() as s:  # nothing made
+        assert s.get(Claim, built.claim_id).status is ClaimStatus.PRINTED
+        assert s.execute(select(func.count(Claim.id))).scalar() == 1
+
+
 def test_replacement_is_not_its_own_duplicate(office) -> None:
     _original, replacement = scenarios.replacement_claim(office)
     with office.store.unit_of_work() as s:

@@ -248,3 +248,37 @@ def test_parentheses_and_letters_past_ascii_print_as_typed(tmp_path) -> None:
         page = Page(doc.pages[0])
         assert page.text_at(10, 1, 28) == "ØSTBY, ANNE"
         assert page.text_at(12, 1, 28) == "12 OAK LN (REAR)"
+
+
+def test_item_22_prints_the_whole_payer_reference_inside_the_box(office) -> None:
+    from app.services import claims
+
+    original = scenarios.primary_claim(office, "one")
+    scenarios.mark_sent(office, original.claim_id)
+    ref = "20260730004123457"  # 17 digits, as some Medicaid ICNs are
+    with office.store.unit_of_work() as s:
+        made = claims.correct_claim(
+            s, office.biller, original.claim_id, "replace", ref, today=scenarios.MADE_ON
+        )
+    with _pdf(_forms(office, made.id)) as pdf:
+        page = Page(pdf.pages[0])
+        assert page.text_at(38, 50, 1) == "7"
+        assert page.text_at(38, 62, 20) == ref  # before: cut to 15, a number the payer lacks
+    # Column 78 still ends inside the form's frame (589.7 pt, measured on the blank).
+    assert x_of(62) + 7.2 * len(ref) <= 589.7
+
+
+def test_items_32_and_33_use_their_whole_boxes(office) -> None:
+    _, secondary = scenarios.secondary_claim(office)
+    with office.store.unit_of_work() as s:
+        snap = dict(s.get(Claim, secondary.claim_id).snapshot)
+    snap["practice"] = dict(snap["practice"], name="Maple Street Family Medicine")
+    (form,) = field_map(snap)
+    with _pdf([form]) as pdf:
+        page = Page(pdf.pages[0])
+        # Before: "MAPLE STREET FAMILY MEDIC" in 33 (25 columns of a 29-column box).
+        assert page.text_at(58, 50, 40) == "MAPLE STREET FAMILY MEDICINE"
+        assert page.text_at(59, 50, 40) == form.items["33_street"]
+        assert page.text_at(58, 23, 27) == "MAPLE STREET FAMILY MEDICI"  # ends at column 48
+    # Dividers measured on the blank form: 32 | 33 at 371.2 pt, the frame at 589.7 pt.
+    assert x_of(23) + 7.2 * 26 <= 371.2 and x_of(50) + 7.2 * 29 <= 589.7

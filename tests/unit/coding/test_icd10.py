@@ -50,6 +50,21 @@ def test_words_in_any_order_match_word_starts(icd: Icd10Index) -> None:
     assert icd.search("   ") == []
 
 
+def test_words_of_an_inclusion_term_find_the_code_after_title_matches(icd: Icd10Index) -> None:
+    # J02.9 is "Acute pharyngitis, unspecified"; "Sore throat (acute) NOS" is one
+    # of its inclusion terms. Before, "sore throat" found nothing at all.
+    codes = [h.code for h in icd.search("throat sore")]
+    assert {"J02.9", "J02.0"} <= set(codes)
+    assert icd.search("strep throat")[0].code == "J02.0"  # "Streptococcal sore throat"
+    assert icd.search("high blood pressure")[0].code == "I10"  # an Includes note of I10
+    # Codes whose title has the words come first, then those found by their terms.
+    hits = icd.search("pharyngitis", limit=200)
+    in_title = ["pharyngitis" in h.description.lower() for h in hits]
+    assert in_title[0] and not in_title[-1]
+    assert in_title == sorted(in_title, reverse=True)
+    assert len({h.code for h in hits}) == len(hits)
+
+
 def test_a_word_query_that_looks_like_a_code_falls_back_to_words(icd: Icd10Index) -> None:
     # "a1c" has the shape of a code prefix but no code starts with A1C.
     hits = icd.search("a1c")
