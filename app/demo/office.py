@@ -222,6 +222,25 @@ CITIES = (
     ("Petersburg", "IL", "626"),
 )
 
+_MBI_LETTERS = "ACDEFGHJKMNPQRTUVWXY"  # the letters a Medicare Beneficiary Identifier uses
+
+
+def _member_id(drawn: str, *, medicare: bool) -> str:
+    """The drawn member ID, or for Medicare an 11-character MBI made from it.
+
+    Derived from the drawn ID (no further draws), so the rest of the office
+    stays the same for a given seed.
+    """
+    if not medicare:
+        return drawn
+    r = random.Random(drawn)
+    alpha = _MBI_LETTERS
+    alnum = _MBI_LETTERS + "0123456789"
+    digit = "0123456789"
+    shape = ("123456789", alpha, alnum, digit, alpha, alnum, digit, alpha, alpha, digit, digit)
+    return "".join(r.choice(chars) for chars in shape)
+
+
 PAYERS = (
     ("Prairie Health Plan", "PHP01", Program.GROUP, 180, "PO Box 4000", "Chicago", "IL", "60601"),
     ("Heartland Mutual", "HMI22", Program.GROUP, 365, "PO Box 812", "Peoria", "IL", "61602"),
@@ -311,6 +330,9 @@ def populate(s: Session, rng: random.Random, size: OfficeSize) -> None:
         )
     s.flush()
     payer_ids = list(s.execute(select(Payer.id).order_by(Payer.id)).scalars())
+    medicare_ids = set(
+        s.execute(select(Payer.id).where(Payer.program == Program.MEDICARE)).scalars()
+    )
     manager_id = s.execute(select(User.id).where(User.username == "manager")).scalar_one()
 
     patients: list[dict[str, object]] = []
@@ -406,7 +428,10 @@ def populate(s: Session, rng: random.Random, size: OfficeSize) -> None:
                     patient_id=p["id"],
                     payer_id=payer_id,
                     rank=rank,
-                    member_id=f"{rng.choice('ABCDEFGHJKMNPRTW')}{rng.randrange(10**8, 10**9)}",
+                    member_id=_member_id(
+                        f"{rng.choice('ABCDEFGHJKMNPRTW')}{rng.randrange(10**8, 10**9)}",
+                        medicare=payer_id in medicare_ids,
+                    ),
                     group_number=f"G{rng.randrange(1000, 99999)}",
                     plan_name=rng.choice(("PPO", "HMO", "EPO", "Standard")),
                     relationship=rel,
