@@ -309,6 +309,7 @@ def test_receptionist_sees_only_patient_payments(qtbot, office, tmp_path) -> Non
     assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == [
         "Patient pa&yment",
         "Patient le&dger",
+        "Day s&heet",
     ]
     assert page.eob is None and page.payables is None
 
