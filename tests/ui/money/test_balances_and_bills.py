@@ -279,3 +279,51 @@ def test_office_bills_void_edit_vendor_stop_and_restart(
             .all()
         )
         assert actions[-2:] == ["recurring_bill_stopped", "recurring_bill_restarted"]
+
+
+def _fully_visible(view, heading: str) -> bool:
+    header = view.horizontalHeader()
+    model = view.model()
+    col = next(
+        c
+        for c in range(model.columnCount())
+        if model.headerData(c, Qt.Orientation.Horizontal) == heading
+    )
+    right = header.sectionViewportPosition(col) + header.sectionSize(col)
+    return header.sectionViewportPosition(col) >= 0 and right <= view.viewport().width()
+
+
+@QT_NOISE
+def test_office_bills_show_what_is_open_and_the_whole_ap_aging(qtbot, office, tmp_path) -> None:
+    """At the office's usual window size the bills list shows each bill's open
+    amount and days late without scrolling, and the AP aging every bucket and
+    its total (before, both were cut off at the list's right edge)."""
+    today = date.today()
+    with office.store.unit_of_work() as s:
+        vid = ap.add_vendor(s, office.manager, ap.VendorInput("Brightline Practice Software Inc"))
+        ap.add_bill(
+            s,
+            office.manager,
+            ap.BillInput(
+                vid,
+                "BRI-2611-00130",
+                today - timedelta(days=140),
+                today - timedelta(days=100),
+                money("12345.67"),
+                ExpenseCategory.SOFTWARE,
+            ),
+        )
+    page = _page(qtbot, office, tmp_path, office.manager)
+    w = page.window()
+    w.resize(1400, 860)
+    w.show()
+    qtbot.waitExposed(w)
+    pg = page.payables
+    page.tabs.setCurrentWidget(pg)
+    pg.tabs.setCurrentIndex(4)  # Reports
+    qtbot.wait(50)
+    for heading in ("Due", "Vendor", "Invoice", "Open", "Days late"):
+        assert _fully_visible(pg.bills, heading), heading
+    assert pg.bills.rows()[0].days_late == 100
+    for heading in ("Not due", "1-30", "31-60", "61-90", "Over 90", "Total"):
+        assert _fully_visible(pg.aging, heading), heading
