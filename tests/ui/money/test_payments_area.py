@@ -379,3 +379,36 @@ def test_patient_ledger_prints_and_a_statement_is_recorded_only_when_printed_or_
         assert "Ortega, Luz" in pdf.pages[0].extract_text()
     assert count("file_saved") == 1
     assert f"Saved as {target.name}" in lp.result.text()
+
+
+def test_a_picked_amount_that_cannot_be_saved_says_which_line(qtbot, office, tmp_path) -> None:
+    """Typing in the Apply column: a cell that is not an amount, or more than
+    the line owes, is named by its date of service and code (before, the
+    save button just stayed grey, or the message said "a picked line")."""
+    with office.store.unit_of_work() as s:
+        pat = factories.patient(s, "Nguyen", "Bao")
+        fm.visit(s, pat, office.provider_id, DOS, [("99213", "115.00"), ("85025", "28.00")])
+    w = _window(qtbot, office, tmp_path, office.receptionist)
+    page = w.open_area("payments")
+    pp = page.patient
+    page.tabs.setCurrentWidget(pp)
+    qtbot.keyClicks(pp.finder.search, "nguyen")
+    qtbot.keyClick(pp.finder.search, Qt.Key.Key_Return)
+    qtbot.keyClicks(pp.amount, "40.00")
+    codes = [pp.lines.item(r, 2).text() for r in range(pp.lines.rowCount())]
+    lab = codes.index("85025")
+    pp.lines.item(lab, 4).setText("2o.00")
+    assert not pp.save_btn.isEnabled()
+    assert f"the {DOS:%m/%d/%Y} 85025 line: '2o.00' is not an amount" in pp.running.text()
+
+    pp.lines.item(lab, 4).setText("40.00")  # the lab line owes 28.00
+    for r in range(pp.lines.rowCount()):
+        if r != lab:
+            pp.lines.item(r, 4).setText("")
+    assert pp.save_btn.isEnabled()
+    qtbot.mouseClick(pp.save_btn, Qt.MouseButton.LeftButton)
+    assert f"40.00 is more than the 28.00 owed on the {DOS:%m/%d/%Y} 85025 line" in (
+        pp.summary.text()
+    )
+    with office.store.session() as s:
+        assert ledger.patient_balance(s, pat.id) == money("143.00")
