@@ -268,7 +268,13 @@ class PatientPaymentPage(QWidget):
     def _update_running(self) -> None:
         amount = self.amount.value()
         if self.account is None or amount is None:
-            self.running.setText("")
+            typed = self.amount.text().strip()
+            if self.account is not None and typed:
+                # Say why Save stays grey, not just leave it grey.
+                self.running.setStyleSheet("color: #c62828;")
+                self.running.setText(f"Amount: '{typed}' is not an amount (e.g. 40.00)")
+            else:
+                self.running.setText("")
             self.save_btn.setEnabled(False)
             return
         allocs, bad = self.allocations()

@@ -394,6 +394,10 @@ def test_a_picked_amount_that_cannot_be_saved_says_which_line(qtbot, office, tmp
     page.tabs.setCurrentWidget(pp)
     qtbot.keyClicks(pp.finder.search, "nguyen")
     qtbot.keyClick(pp.finder.search, Qt.Key.Key_Return)
+    qtbot.keyClicks(pp.amount, "4o")
+    assert pp.running.text() == "Amount: '4o' is not an amount (e.g. 40.00)"
+    assert not pp.save_btn.isEnabled()
+    pp.amount.clear()
     qtbot.keyClicks(pp.amount, "40.00")
     codes = [pp.lines.item(r, 2).text() for r in range(pp.lines.rowCount())]
     lab = codes.index("85025")
