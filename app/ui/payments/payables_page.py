@@ -50,6 +50,17 @@ def _elide_column(view: RowsView, column: int, width: int) -> None:
     view.setTextElideMode(Qt.TextElideMode.ElideRight)
 
 
+def _typed_amount(edit: MoneyEdit, problems: list[Problem]) -> list[Problem]:
+    """The service sees 0.00 for an amount field that holds no amount; when
+    something was typed there, say that it is not an amount instead of
+    "must be more than 0.00"."""
+    typed = edit.text().strip()
+    if not typed or edit.value() is not None:
+        return problems
+    said = f"'{typed}' is not an amount (e.g. 1,200.00)"
+    return [Problem(p.field, said) if p.field == "amount" else p for p in problems]
+
+
 def _bill_status(r: ap.BillRow) -> str:
     if r.voided:
         return "Voided"
@@ -559,7 +570,9 @@ class PayablesPage(QWidget):
                 ExpenseCategory(self.bill_category.currentData()),
                 self.bill_memo.text(),
             ),
-            on_invalid=lambda exc: self.bill_marker.show(exc.problems),
+            on_invalid=lambda exc: self.bill_marker.show(
+                _typed_amount(self.bill_amount, exc.problems)
+            ),
             changed="payables",
         )
         if isinstance(got, ops.Failed):
@@ -711,7 +724,7 @@ class PayablesPage(QWidget):
                 self.r_day.value(),
                 self.r_due.value(),
             ),
-            on_invalid=lambda exc: self.r_marker.show(exc.problems),
+            on_invalid=lambda exc: self.r_marker.show(_typed_amount(self.r_amount, exc.problems)),
             changed="payables",
         )
         if isinstance(got, ops.Failed):
