@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QProgressDialog,
     QPushButton,
@@ -25,7 +26,7 @@ from app.config import private_temp_file
 from app.errors import UserFacingError
 from app.money import ZERO, fmt, money
 from app.services import payments, settings, statements
-from app.services.auth import Actor
+from app.services.auth import Actor, Permission
 from app.store.engine import create_store_engine
 from app.ui import ops, printing
 from app.ui.context import UiContext
@@ -39,6 +40,9 @@ from app.ui.payments.common import (
 from app.ui.widgets import Column
 
 log = logging.getLogger("medbill.ui")
+
+
+MESSAGE_MAX = 100  # what fits on the statement's one message line
 
 
 class StatementJob(QObject):
@@ -124,6 +128,26 @@ class StatementsPage(QWidget):
         row.addWidget(self.find_btn)
         row.addStretch(1)
         lay.addLayout(row)
+        # The office's message line on every statement (settings
+        # "statement_message"): set here by the office manager, shown to the
+        # biller who prints them.
+        row = QHBoxLayout()
+        msg_label = QLabel("Mess&age on statements:")
+        self.message = QLineEdit()
+        self.message.setObjectName("stmtMessage")
+        self.message.setMaxLength(MESSAGE_MAX)  # one line across the statement
+        self.message.setPlaceholderText("e.g. Please call about payment plans: (217) 555-0100")
+        msg_label.setBuddy(self.message)
+        self.message_btn = QPushButton("Save message")
+        self.message_btn.setObjectName("stmtMessageSave")
+        row.addWidget(msg_label)
+        row.addWidget(self.message, 1)
+        row.addWidget(self.message_btn)
+        lay.addLayout(row)
+        if not ctx.can(Permission.SETTINGS):
+            self.message.setReadOnly(True)
+            self.message_btn.setEnabled(False)
+            self.message.setToolTip("The office manager sets the message on statements.")
         lay.addWidget(
             QLabel(
                 "Guarantors who owe at least the minimum and have no claim still waiting on "
@@ -192,7 +216,27 @@ class StatementsPage(QWidget):
         self.save_btn.clicked.connect(self.save)
         got = ops.query(self, ctx, lambda s, a: settings.get(s, "statement_minimum"))
         self.minimum.set_value(money(str(got)) if not isinstance(got, ops.Failed) else ZERO)
+        said = ops.query(self, ctx, lambda s, a: settings.get(s, "statement_message"))
+        self.message.setText("" if isinstance(said, ops.Failed) else str(said or ""))
+        self.message_btn.clicked.connect(self.save_message)
+        self.message.returnPressed.connect(self.save_message)
         self.refresh_sent()
+
+    def save_message(self) -> None:
+        """Keep the message for every statement printed from now on."""
+        if self.message.isReadOnly():
+            return
+        text = " ".join(self.message.text().split())
+        got = ops.run(self, self.ctx, settings.put, "statement_message", text, changed="settings")
+        if isinstance(got, ops.Failed):
+            return
+        self.message.setText(text)
+        status(
+            self.result,
+            "Message saved: every statement printed from now on carries it."
+            if text
+            else "Message removed: statements are printed without one.",
+        )
 
     def find(self) -> None:
         got = ops.query(self, self.ctx, statements.candidates, minimum=self.minimum.value() or ZERO)

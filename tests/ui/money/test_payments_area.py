@@ -23,7 +23,7 @@ from app.models.patient import Patient
 from app.models.payables import BillPayment, ExpenseCategory
 from app.models.statements import Statement
 from app.money import money
-from app.services import ledger
+from app.services import ledger, statements
 from app.services import payables as ap
 from app.ui.context import UiContext
 from app.ui.main_window import MainWindow
@@ -416,3 +416,40 @@ def test_a_picked_amount_that_cannot_be_saved_says_which_line(qtbot, office, tmp
     )
     with office.store.session() as s:
         assert ledger.patient_balance(s, pat.id) == money("143.00")
+
+
+def test_office_manager_sets_the_message_line_of_statements(qtbot, office, tmp_path) -> None:
+    """The statement's message line is the office's: the manager types it on
+    the Statements tab and every statement carries it (before, the setting
+    existed but no screen could change it); the biller sees it, read-only."""
+    with office.store.unit_of_work() as s:
+        pat = factories.patient(s, "Abbott", "Pat")
+        fm.visit(s, pat, office.provider_id, DOS, [("99213", "115.00")])
+        pat_id = pat.id
+    w = _window(qtbot, office, tmp_path, office.manager)
+    page = w.open_area("payments")
+    sp = page.statements
+    page.tabs.setCurrentWidget(sp)
+    assert sp.message.text() == "" and not sp.message.isReadOnly()
+    qtbot.keyClicks(sp.message, "Please call  about payment plans: (217) 555-0100")
+    qtbot.keyClick(sp.message, Qt.Key.Key_Return)
+    assert "Message saved" in sp.result.text()
+    assert sp.message.text() == "Please call about payment plans: (217) 555-0100"
+    out = tmp_path / "one.pdf"
+    with office.store.session() as s, s.begin():
+        statements.statement_pdf(s, office.biller, pat_id, date.today(), out)
+        assert (
+            s.execute(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action.like("setting%"))
+            ).scalar()
+            == 1
+        )
+    with pdfplumber.open(out) as pdf:
+        assert "Please call about payment plans: (217) 555-0100" in pdf.pages[0].extract_text()
+
+    w2 = _window(qtbot, office, tmp_path / "biller", office.biller)
+    sp2 = w2.open_area("payments").statements
+    assert sp2.message.text() == "Please call about payment plans: (217) 555-0100"
+    assert sp2.message.isReadOnly() and not sp2.message_btn.isEnabled()
