@@ -227,7 +227,12 @@ class CollectionsPage(QWidget):
         if isinstance(got, ops.Failed):
             return
         self.list.set_rows(got)
-        self.note.setText(f"{len(got)} account(s)")
+        self.note.setText(
+            f"{len(got)} account(s)"
+            if got
+            else f"No account owes money over 90 days old after a statement, as of "
+            f"{self.as_of.value():%m/%d/%Y}."
+        )
 
     def _open(self, _i: object) -> None:
         r = self.list.current()

@@ -85,3 +85,24 @@ def test_a_failure_in_the_background_is_shown_not_raised(qtbot, office, tmp_path
         ag.run()
     assert "work accounts receivable" in ag.totals.text()
     assert ag.run_btn.isEnabled()
+
+
+def test_an_empty_collections_list_says_so(qtbot, office, tmp_path) -> None:
+    """No account qualifies: the line under the list says so in words (before:
+    "0 account(s)" under an empty table)."""
+    with office.store.unit_of_work() as s:
+        bao = factories.patient(s, "Nguyen", "Bao")
+        # Over 90 days old but never sent a statement: not a collections case.
+        fm.visit(
+            s, bao, office.provider_id, date.today() - timedelta(days=120), [("36415", "15.00")]
+        )
+    w = MainWindow(UiContext(office.store, Paths(tmp_path), office.biller), "Maple Street")
+    qtbot.addWidget(w)
+    page = w.open_area("payments")
+    co = page.collections
+    page.tabs.setCurrentWidget(co)
+    co.run_btn.click()
+    assert co.list.rows() == []
+    assert co.note.text() == (
+        f"No account owes money over 90 days old after a statement, as of {date.today():%m/%d/%Y}."
+    )
