@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -45,12 +46,23 @@ log = logging.getLogger("medbill.ui")
 MESSAGE_MAX = 100  # what fits on the statement's one message line
 
 
+@dataclass(frozen=True)
+class DrawnBatch:
+    """A batch drawn into its PDF, not yet recorded as sent."""
+
+    docs: list[statements.StatementDoc]
+    on: date
+    total: Decimal
+    path: Path
+
+
 class StatementJob(QObject):
-    """Draws the statements and records them, in its own thread and session.
-    Nothing is recorded unless the whole PDF was made."""
+    """Draws the statements in its own thread and read-only session. Nothing
+    is recorded here: the statements are recorded as sent once the person
+    confirms the print dialog or saves a copy (as a single statement)."""
 
     progress = Signal(int, int)
-    done = Signal(object)  # statements.BatchResult
+    done = Signal(object)  # DrawnBatch
     failed = Signal(str)
     cancelled = Signal()
 
@@ -77,13 +89,8 @@ class StatementJob(QObject):
                 )
             if self._stop:
                 raise statements.Cancelled()
-            writer = sessionmaker(bind=engine)
-            with writer() as s, s.begin():
-                run = statements.record_statements(s, self.actor, docs, self.on)
-                result = statements.BatchResult(
-                    run.id, run.count, sum((d.amount_due for d in docs), ZERO), self.out
-                )
-            self.done.emit(result)
+            total = sum((d.amount_due for d in docs), ZERO)
+            self.done.emit(DrawnBatch(docs, self.on, total, self.out))
         except statements.Cancelled:
             self.out.unlink(missing_ok=True)
             self.cancelled.emit()
@@ -111,6 +118,7 @@ class StatementsPage(QWidget):
         self.setObjectName("statementsPage")
         self.pdf: Path | None = None
         self.run_id: int | None = None
+        self.drawn: DrawnBatch | None = None
         self.sent_to_printer = False
         self.thread_: QThread | None = None
         self.job: StatementJob | None = None
@@ -308,33 +316,50 @@ class StatementsPage(QWidget):
         self.dialog.hide()
         self.print_btn.setEnabled(bool(self.list.rows()))
 
-    def _done(self, result: statements.BatchResult) -> None:
+    def _done(self, batch: DrawnBatch) -> None:
         self._finish()
-        self.pdf, self.run_id, self.sent_to_printer = result.path, result.run_id, False
+        self.pdf, self.run_id, self.sent_to_printer = batch.path, None, False
+        self.drawn = batch
         status(
             self.result,
-            f"{result.count} statement(s) made and recorded, {fmt(result.total)} in all. "
-            "Send them to the printer, or save a copy.",
+            f"{len(batch.docs)} statement(s) made, {fmt(batch.total)} in all. They are "
+            "recorded as sent once printed or saved: send them to the printer, or save a copy.",
         )
         self.open_btn.setEnabled(True)
         self.save_btn.setEnabled(True)
-        self.ctx.changed.emit("statements")
+        self.batch_finished.emit("done")
+        self.print_pdf()
+
+    def _record(self) -> bool:
+        """Record the drawn batch as sent (once): each statement's date,
+        balance and notice, audited. False if that failed."""
+        batch = self.drawn
+        if self.run_id is not None or batch is None:
+            return True
+        got = ops.run(
+            self,
+            self.ctx,
+            lambda s, a: statements.record_statements(s, a, batch.docs, batch.on).id,
+            changed="statements",
+        )
+        if isinstance(got, ops.Failed):
+            return False
+        self.run_id = got
         self.refresh_sent()
         self.list.set_rows([])
         self._count()
-        self.batch_finished.emit("done")
-        self.print_pdf()
+        return True
 
     def print_pdf(self) -> None:
         """The print dialog for the batch's PDF (kept until the program
         closes, for a second try or a saved copy)."""
         if self.pdf is None or not self.pdf.exists():
             return
-        run_id, again = self.run_id, self.sent_to_printer
+        run_id = self.run_id
 
         def confirmed() -> bool:
-            if not again or run_id is None:
-                return True  # making the batch recorded and audited each statement
+            if run_id is None:
+                return self._record()  # first time: now they are sent
             got = ops.run(self, self.ctx, statements.run_reprinted, run_id)
             return not isinstance(got, ops.Failed)
 
@@ -344,6 +369,13 @@ class StatementsPage(QWidget):
         if job is not None:
             self.sent_to_printer = True
             status(self.result, "Printing the statements...")
+        elif self.run_id is None:
+            status(
+                self.result,
+                "Not printed: no statement was recorded. Send them to the printer, or save "
+                "a copy, when ready.",
+                ok=False,
+            )
 
     def _printed(self, outcome: printing.Outcome, pages: int) -> None:
         if outcome is printing.Outcome.PRINTED:
@@ -366,7 +398,9 @@ class StatementsPage(QWidget):
     def save(self) -> None:
         if self.pdf is None:
             return
-        save_copy(
+        # Saved (to mail from elsewhere) counts as sent: recorded once the
+        # copy is written.
+        dest = save_copy(
             self,
             self.ctx,
             self.pdf,
@@ -376,6 +410,8 @@ class StatementsPage(QWidget):
             "statements",
             None,
         )
+        if dest is not None and self.run_id is None and self._record():
+            status(self.result, f"Saved to {dest.name} and recorded as sent.")
 
     def open_statement(self, statement_id: int) -> bool:
         rows = ops.query(self, self.ctx, statements.sent)

@@ -206,9 +206,24 @@ def test_statements_batch_runs_off_the_gui_thread_and_cancel_records_nothing(
     with office.store.session() as s:
         assert s.execute(select(func.count()).select_from(Statement)).scalar() == 0
 
-    with qtbot.waitSignal(sp.printed, timeout=20000) as printed:
+    # Drawn, but Cancel in the print dialog (the printer was not ready):
+    # nothing is recorded as sent, so the next run does not say "second
+    # notice" for statements nobody mailed.
+    paper.cancel = True
+    with qtbot.waitSignal(sp.batch_finished, timeout=20000) as sig:
         qtbot.mouseClick(sp.print_btn, Qt.MouseButton.LeftButton)
-    # Made and recorded, then straight to the print dialog and the printer.
+    assert sig.args == ["done"] and paper.titles == ["statements"]
+    assert "Not printed: no statement was recorded" in sp.result.text()
+    assert len(sp.list.rows()) == 2 and sp.sent.rows() == []
+    with office.store.session() as s:
+        assert s.execute(select(func.count()).select_from(Statement)).scalar() == 0
+    paper.cancel = False
+    paper.titles.clear()
+    paper.texts.clear()
+
+    with qtbot.waitSignal(sp.printed, timeout=20000) as printed:
+        qtbot.mouseClick(sp.open_btn, Qt.MouseButton.LeftButton)
+    # Confirmed in the print dialog: recorded as sent, and to the printer.
     assert printed.args == ["printed"]
     assert paper.titles == ["statements"] and paper.pages() == 2
     assert "Brooks" in paper.texts[0] and "Castillo" in paper.texts[0]
@@ -453,3 +468,35 @@ def test_office_manager_sets_the_message_line_of_statements(qtbot, office, tmp_p
     sp2 = w2.open_area("payments").statements
     assert sp2.message.text() == "Please call about payment plans: (217) 555-0100"
     assert sp2.message.isReadOnly() and not sp2.message_btn.isEnabled()
+
+
+def test_a_statements_batch_saved_instead_of_printed_is_recorded_once(
+    qtbot, office, tmp_path, paper, monkeypatch
+) -> None:
+    """Saved to mail from elsewhere: the batch is recorded as sent when the
+    copy is written, once, and the copy's save is audited."""
+    from PySide6.QtWidgets import QFileDialog
+
+    with office.store.unit_of_work() as s:
+        pat = factories.patient(s, "Abbott", "Pat")
+        fm.visit(s, pat, office.provider_id, DOS, [("99213", "115.00")])
+    w = _window(qtbot, office, tmp_path, office.biller)
+    page = w.open_area("payments")
+    sp = page.statements
+    page.tabs.setCurrentWidget(sp)
+    qtbot.mouseClick(sp.find_btn, Qt.MouseButton.LeftButton)
+    paper.cancel = True
+    with qtbot.waitSignal(sp.batch_finished, timeout=20000):
+        qtbot.mouseClick(sp.print_btn, Qt.MouseButton.LeftButton)
+    dest = tmp_path / "mail" / "statements.pdf"
+    dest.parent.mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(dest), ""))
+    qtbot.mouseClick(sp.save_btn, Qt.MouseButton.LeftButton)
+    assert dest.exists()
+    assert sp.result.text() == "Saved to statements.pdf and recorded as sent."
+    qtbot.mouseClick(sp.save_btn, Qt.MouseButton.LeftButton)  # a second copy
+    with office.store.session() as s:
+        assert s.execute(select(func.count()).select_from(Statement)).scalar() == 1
+        actions = s.execute(select(AuditEvent.action)).scalars().all()
+    assert actions.count("statement_printed") == 1
+    assert len(sp.sent.rows()) == 1 and sp.list.rows() == []
