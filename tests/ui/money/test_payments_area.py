@@ -500,3 +500,44 @@ def test_a_statements_batch_saved_instead_of_printed_is_recorded_once(
         actions = s.execute(select(AuditEvent.action)).scalars().all()
     assert actions.count("statement_printed") == 1
     assert len(sp.sent.rows()) == 1 and sp.list.rows() == []
+
+
+def test_refund_names_whose_credit_it_is(qtbot, office, tmp_path) -> None:
+    """The Refunds tab says whose account is open, in words (the finder keeps
+    only what was typed); too much is refused next to the amount; the refund
+    names who got the money."""
+    with office.store.unit_of_work() as s:
+        pat = factories.patient(s, "Nguyen", "Bao")
+        pat_id, acct = pat.id, pat.account_no
+    w = _window(qtbot, office, tmp_path, office.receptionist)
+    page = w.open_area("payments")
+    pp = page.patient
+    page.tabs.setCurrentWidget(pp)
+    qtbot.keyClicks(pp.finder.search, "nguyen")
+    qtbot.keyClick(pp.finder.search, Qt.Key.Key_Return)
+    pp.leave_credit.setChecked(True)
+    qtbot.keyClicks(pp.amount, "50.00")
+    qtbot.keyClick(pp.amount, Qt.Key.Key_Return)  # a deposit on account
+    assert "50.00 left as credit" in pp.result.text()
+
+    w2 = _window(qtbot, office, tmp_path / "b", office.biller)
+    page2 = w2.open_area("payments")
+    rf = page2.refunds
+    page2.tabs.setCurrentWidget(rf)
+    qtbot.keyClicks(rf.finder.search, "nguyen")
+    qtbot.keyClick(rf.finder.search, Qt.Key.Key_Return)
+    assert rf.account_label.text() == f"<b>Nguyen, Bao ({acct})</b>: 1 credit(s), 50.00 in all"
+    rf.amount.clear()
+    qtbot.keyClicks(rf.amount, "80.00")
+    qtbot.keyClicks(rf.reference, "5521")
+    qtbot.mouseClick(rf.save_btn, Qt.MouseButton.LeftButton)
+    assert "cannot refund 80.00" in rf.marker.fields["amount"][1].text()
+    rf.amount.clear()
+    qtbot.keyClicks(rf.amount, "50.00")
+    qtbot.mouseClick(rf.save_btn, Qt.MouseButton.LeftButton)
+    assert rf.result.text() == (
+        f"Refunded 50.00 to the patient, from the account of Nguyen, Bao ({acct})."
+    )
+    assert rf.account_label.text() == f"<b>Nguyen, Bao ({acct})</b>: 0 credit(s), 0.00 in all"
+    with office.store.session() as s:
+        assert ledger.patient_balance(s, pat_id) == money("0.00")
