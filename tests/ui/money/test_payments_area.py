@@ -12,7 +12,7 @@ from decimal import Decimal
 import pdfplumber
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QPushButton
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QPushButton
 from sqlalchemy import func, select
 
 from app.config import Paths
@@ -57,7 +57,7 @@ def _type_cell(qtbot, grid, row: int, col: int, text: str) -> None:
 
 
 @pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform, on show()
-def test_post_an_eob_with_contractual_and_coinsurance(qtbot, office, tmp_path) -> None:
+def test_post_an_eob_with_contractual_and_coinsurance(qtbot, office, tmp_path, monkeypatch) -> None:
     with office.store.unit_of_work() as s:
         fm.fee_items(s)
         payer = factories.payer(s, "Prairie Health Plan")
@@ -129,6 +129,21 @@ def test_post_an_eob_with_contractual_and_coinsurance(qtbot, office, tmp_path) -
     assert page.tabs.currentWidget() is page.ledger
     assert "patient owes 16.00" in page.ledger.header.text()
     assert page.ledger.rows.rows()[-1].balance == money("16.00")
+
+    # Keyed against the wrong claim: reversed, and the line under the buttons
+    # says so (before, it went blank: the claim's reload cleared it).
+    page.tabs.setCurrentWidget(eob)
+    eob.load_claim(claim_id)
+    monkeypatch.setattr(QInputDialog, "getItem", lambda _p, _t, _l, items, *a: (items[0], True))
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Wrong claim", True))
+    qtbot.mouseClick(eob.reverse_btn, Qt.MouseButton.LeftButton)
+    assert eob.result.text() == (
+        f"Reversed the {date.today():%m/%d/%Y} posting of EFT EFT-88120 (paid 76.00). "
+        "Claim 260000123 is Printed again."
+    )
+    with office.store.session() as s:
+        assert s.get(Claim, claim_id).status is ClaimStatus.PRINTED
+        assert ledger.patient_balance(s, pat_id) == money("130.00")
 
 
 def test_patient_payment_is_applied_or_left_as_credit(qtbot, office, tmp_path, paper) -> None:
