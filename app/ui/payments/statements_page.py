@@ -146,7 +146,8 @@ class StatementsPage(QWidget):
         self.message.setMaxLength(MESSAGE_MAX)  # one line across the statement
         self.message.setPlaceholderText("e.g. Please call about payment plans: (217) 555-0100")
         msg_label.setBuddy(self.message)
-        self.message_btn = QPushButton("Save message")
+        # Saves the minimum above too: both are the office's, for every run.
+        self.message_btn = QPushButton("Save minimum and message")
         self.message_btn.setObjectName("stmtMessageSave")
         row.addWidget(msg_label)
         row.addWidget(self.message, 1)
@@ -231,19 +232,38 @@ class StatementsPage(QWidget):
         self.refresh_sent()
 
     def save_message(self) -> None:
-        """Keep the message for every statement printed from now on."""
+        """Keep the minimum and the message as the office's, for every run
+        from now on (the minimum is also what the next Find starts from)."""
         if self.message.isReadOnly():
             return
+        minimum = self.minimum.value()
+        if minimum is None or minimum < ZERO:
+            typed = self.minimum.text().strip()
+            status(
+                self.result,
+                f"Only balances of at least: '{typed}' is not an amount (e.g. 5.00)"
+                if typed
+                else "Only balances of at least: type the office's minimum (e.g. 5.00)",
+                ok=False,
+            )
+            self.minimum.setFocus()
+            return
         text = " ".join(self.message.text().split())
-        got = ops.run(self, self.ctx, settings.put, "statement_message", text, changed="settings")
+        got = ops.run(
+            self,
+            self.ctx,
+            settings.put_many,
+            {"statement_minimum": str(minimum), "statement_message": text},
+            changed="settings",
+        )
         if isinstance(got, ops.Failed):
             return
         self.message.setText(text)
+        self.minimum.set_value(minimum)
+        said = "with this message" if text else "without a message"
         status(
             self.result,
-            "Message saved: every statement printed from now on carries it."
-            if text
-            else "Message removed: statements are printed without one.",
+            f"Saved: from now on statements go to balances of at least {fmt(minimum)}, {said}.",
         )
 
     def find(self) -> None:

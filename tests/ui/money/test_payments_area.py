@@ -449,9 +449,10 @@ def test_a_picked_amount_that_cannot_be_saved_says_which_line(qtbot, office, tmp
 
 
 def test_office_manager_sets_the_message_line_of_statements(qtbot, office, tmp_path) -> None:
-    """The statement's message line is the office's: the manager types it on
-    the Statements tab and every statement carries it (before, the setting
-    existed but no screen could change it); the biller sees it, read-only."""
+    """The statement's message line and the minimum balance are the office's:
+    the manager sets them on the Statements tab and every run uses them
+    (before, both settings existed but no screen could change them); the
+    biller sees the message read-only."""
     with office.store.unit_of_work() as s:
         pat = factories.patient(s, "Abbott", "Pat")
         fm.visit(s, pat, office.provider_id, DOS, [("99213", "115.00")])
@@ -461,9 +462,17 @@ def test_office_manager_sets_the_message_line_of_statements(qtbot, office, tmp_p
     sp = page.statements
     page.tabs.setCurrentWidget(sp)
     assert sp.message.text() == "" and not sp.message.isReadOnly()
+    sp.minimum.clear()
+    qtbot.keyClicks(sp.minimum, "1o.00")
+    qtbot.mouseClick(sp.message_btn, Qt.MouseButton.LeftButton)
+    assert sp.result.text() == "Only balances of at least: '1o.00' is not an amount (e.g. 5.00)"
+    sp.minimum.clear()
+    qtbot.keyClicks(sp.minimum, "10")
     qtbot.keyClicks(sp.message, "Please call  about payment plans: (217) 555-0100")
     qtbot.keyClick(sp.message, Qt.Key.Key_Return)
-    assert "Message saved" in sp.result.text()
+    assert sp.result.text() == (
+        "Saved: from now on statements go to balances of at least 10.00, with this message."
+    )
     assert sp.message.text() == "Please call about payment plans: (217) 555-0100"
     out = tmp_path / "one.pdf"
     with office.store.session() as s, s.begin():
@@ -474,7 +483,7 @@ def test_office_manager_sets_the_message_line_of_statements(qtbot, office, tmp_p
                 .select_from(AuditEvent)
                 .where(AuditEvent.action.like("setting%"))
             ).scalar()
-            == 1
+            == 2  # the minimum and the message
         )
     with pdfplumber.open(out) as pdf:
         assert "Please call about payment plans: (217) 555-0100" in pdf.pages[0].extract_text()
@@ -482,6 +491,7 @@ def test_office_manager_sets_the_message_line_of_statements(qtbot, office, tmp_p
     w2 = _window(qtbot, office, tmp_path / "biller", office.biller)
     sp2 = w2.open_area("payments").statements
     assert sp2.message.text() == "Please call about payment plans: (217) 555-0100"
+    assert sp2.minimum.text() == "10.00"  # the office's minimum, where every run starts
     assert sp2.message.isReadOnly() and not sp2.message_btn.isEnabled()
 
 
