@@ -86,7 +86,7 @@ def _check(s: Session, data: AppointmentInput, today: date, *, new: bool = True)
     provider = s.get(Provider, data.provider_id) if data.provider_id else None
     if provider is None or not provider.active:
         c.add("provider_id", "Provider is required: choose one from the list")
-    day = date_field(c, "day", data.day, "Date")
+    day = date_field(c, "day", data.day, "Date", past=False)
     if day is None and "day" not in {p.field for p in c.problems}:
         c.add("day", "Date is required")
     if day is not None and new and day < today:

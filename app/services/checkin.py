@@ -39,7 +39,8 @@ from app.services.appointments import (
 )
 from app.services.auth import Actor, Permission, can, require
 from app.services.coverage import CoverageState
-from app.validation import format_phone
+from app.services.typed_fields import MoneyText, money_field
+from app.validation import Checker, format_phone
 
 MIN_OVERRIDE_REASON = 10
 
@@ -283,7 +284,7 @@ def take_copay(
     actor: Actor,
     appointment_id: int,
     *,
-    amount: Decimal,
+    amount: MoneyText,
     method: PaymentMethod,
     reference: str = "",
     card_last4: str = "",
@@ -291,16 +292,24 @@ def take_copay(
 ) -> CopayTaken:
     """Record the copay (or any amount the patient pays at the desk) against
     this visit. The payment is held as the patient's credit until the visit
-    is coded. A card payment keeps the last four digits only."""
+    is coded. A card payment keeps the last four digits only. ``amount`` may
+    be the text as typed; every problem with the payment is reported at once."""
     require(actor, Permission.PAYMENT_PATIENT)
     a = _appointment(s, appointment_id)
     if a.status not in (AppointmentStatus.CHECKED_IN, AppointmentStatus.COMPLETED):
         raise UserFacingError("Check the patient in before taking the copay.")
+    c = Checker()
+    value = money_field(c, "amount", amount, "Amount")
+    if value is None and not c.problems:
+        c.add("amount", "Amount: type an amount like 25.00")
+    c.problems.extend(ledger.patient_payment_problems(value, method, reference, card_last4))
+    c.raise_if_any()
+    assert value is not None
     pay = ledger.record_patient_payment(
         s,
         actor,
         patient_id=a.patient_id,
-        amount=amount,
+        amount=value,
         method=method,
         received=received or date.today(),
         reference=reference,
@@ -345,9 +354,9 @@ def receipt(s: Session, actor: Actor, payment_id: int) -> Receipt:
         a = s.get(Appointment, pay.appointment_id)
         if a is not None:
             prov = s.get(Provider, a.provider_id)
-            visit = f"{a.day:%m/%d/%Y} {a.start:%H:%M}" + (
-                f" with {prov.display_name}" if prov else ""
-            )
+            # The time as the day list shows it (9:00 AM, 1:20 PM).
+            start = a.start.strftime("%I:%M %p").lstrip("0")
+            visit = f"{a.day:%m/%d/%Y} {start}" + (f" with {prov.display_name}" if prov else "")
     method = {
         PaymentMethod.CASH: "Cash",
         PaymentMethod.CHECK: f"Check no. {pay.reference}",

@@ -1112,6 +1112,27 @@ def refund(
 # ------------------------------------------------------------------ payments
 
 
+def patient_payment_problems(
+    amount: Decimal | None, method: PaymentMethod, reference: str, card_last4: str
+) -> list[Problem]:
+    """Every problem with a patient payment as typed. ``amount`` None: the
+    caller could not read the amount and reports that itself."""
+    problems: list[Problem] = []
+    if amount is not None and amount <= ZERO:
+        problems.append(Problem("amount", "Amount must be more than 0.00"))
+    if method is PaymentMethod.CHECK and not reference.strip():
+        problems.append(Problem("reference", "Check number is required for a check"))
+    if method is PaymentMethod.CARD:
+        d = digits(card_last4)
+        if len(d) != 4 or d != card_last4.strip():
+            problems.append(Problem("card_last4", "Card: type only the last four digits"))
+    elif card_last4:
+        problems.append(Problem("card_last4", "Last four digits are only for card payments"))
+    if len(digits(reference)) >= 13:
+        problems.append(Problem("reference", "That looks like a card number; never store one"))
+    return problems
+
+
 def record_patient_payment(
     s: Session,
     actor: Actor,
@@ -1128,19 +1149,7 @@ def record_patient_payment(
     """Money from a patient, recorded once and held as the patient's credit
     until it is applied to lines (a copay taken before the visit is coded)."""
     require(actor, Permission.PAYMENT_PATIENT)
-    problems: list[Problem] = []
-    if amount <= ZERO:
-        problems.append(Problem("amount", "Amount must be more than 0.00"))
-    if method is PaymentMethod.CHECK and not reference.strip():
-        problems.append(Problem("reference", "Check number is required for a check"))
-    if method is PaymentMethod.CARD:
-        d = digits(card_last4)
-        if len(d) != 4 or d != card_last4.strip():
-            problems.append(Problem("card_last4", "Card: type only the last four digits"))
-    elif card_last4:
-        problems.append(Problem("card_last4", "Last four digits are only for card payments"))
-    if len(digits(reference)) >= 13:
-        problems.append(Problem("reference", "That looks like a card number; never store one"))
+    problems = patient_payment_problems(amount, method, reference, card_last4)
     if problems:
         raise ValidationError(problems)
     check_open(s, received, "received")

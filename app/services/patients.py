@@ -534,6 +534,7 @@ class MergedRecord:
     merged_at: datetime | None
     merged_by: str
     moved: dict[str, int]
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -651,6 +652,7 @@ def merged_records(s: Session, patient_id: int) -> list[MergedRecord]:
                 ev.at if ev else None,
                 ev.username if ev else "",
                 dict((ev.details or {}).get("moved", {})) if ev else {},
+                str((ev.details or {}).get("reason", "")) if ev else "",
             )
         )
     return out
@@ -809,10 +811,14 @@ def merge(
     move to the kept patient; policies that would clash with the kept
     patient's order are moved out of the order (rank empty) for the person to
     place. The merged record stays, inactive, pointing at the kept one; the
-    merge is audited on both patients."""
+    merge is audited on both patients, with the reason (required)."""
     require(actor, Permission.PATIENT_MERGE)
     if keep_id == merge_id:
         raise ValidationError([Problem("merge", "Choose two different patients to merge")])
+    if not reason.strip():
+        raise ValidationError(
+            [Problem("reason", "Reason is required: say why these are the same person")]
+        )
     keep, gone = _get(s, keep_id), _get(s, merge_id)
     if gone.merged_into_id or keep.merged_into_id:
         raise UserFacingError("One of these records has already been merged into another.")

@@ -44,11 +44,13 @@ def search_key(name: str) -> str:
 _DATE_SEP = re.compile(r"^(\d{1,4})[/\-.](\d{1,2})[/\-.](\d{1,4})$")
 
 
-def parse_typed_date(text: str, *, today: date | None = None) -> date | None:
+def parse_typed_date(text: str, *, today: date | None = None, past: bool = True) -> date | None:
     """A date as people type it: ``05/17/1970``, ``5/17/70``, ``5-17-1970``,
     ``1970-05-17``, ``05171970``. Empty text is None; anything else that is
     not a real date raises ``ValueError``. A two-digit year is the latest year
-    ending in those digits that is not after this year (right for birth dates)."""
+    ending in those digits that is not after this year (``past``: right for
+    birth dates), or else one up to 20 years ahead (a visit or a policy end next
+    year: ``1/5/27`` typed in 2026 is 2027, not 1927; ``1/1/75`` is 1975)."""
     t = text.strip()
     if not t:
         return None
@@ -61,13 +63,13 @@ def parse_typed_date(text: str, *, today: date | None = None) -> date | None:
         elif len(c) in (2, 4) and len(a) <= 2:
             mo, d, y = int(a), int(b), int(c)
             if len(c) == 2:
-                y = _century(y, today)
+                y = _century(y, today, past)
         else:
             raise ValueError(t)
     elif t.isdigit() and len(t) == 8:
         mo, d, y = int(t[:2]), int(t[2:4]), int(t[4:])
     elif t.isdigit() and len(t) == 6:
-        mo, d, y = int(t[:2]), int(t[2:4]), _century(int(t[4:]), today)
+        mo, d, y = int(t[:2]), int(t[2:4]), _century(int(t[4:]), today, past)
     else:
         raise ValueError(t)
     if y < 1800:
@@ -75,14 +77,19 @@ def parse_typed_date(text: str, *, today: date | None = None) -> date | None:
     return date(y, mo, d)  # ValueError for 02/30 and the like
 
 
-def _century(yy: int, today: date) -> int:
-    y = 2000 + yy
-    return y if y <= today.year else y - 100
+def _century(yy: int, today: date, past: bool) -> int:
+    if past:
+        y = 2000 + yy
+        return y if y <= today.year else y - 100
+    y = today.year - today.year % 100 + yy
+    if y > today.year + 20:
+        return y - 100
+    return y + 100 if y <= today.year - 80 else y
 
 
-def date_or_none(text: str) -> date | None:
+def date_or_none(text: str, *, past: bool = True) -> date | None:
     try:
-        return parse_typed_date(text)
+        return parse_typed_date(text, past=past)
     except ValueError:
         return None
 

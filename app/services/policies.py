@@ -149,8 +149,8 @@ def _check(s: Session, patient: Patient, data: PolicyInput) -> dict[str, Any]:
             subscriber_zip=z,
             subscriber_phone=normalize_phone(data.subscriber_phone),
         )
-    eff = date_field(c, "effective_date", data.effective_date, "Effective date")
-    end = date_field(c, "end_date", data.end_date, "End date")
+    eff = date_field(c, "effective_date", data.effective_date, "Effective date", past=False)
+    end = date_field(c, "end_date", data.end_date, "End date", past=False)
     if eff and end and end < eff:
         c.add("end_date", "End date is before the effective date")
     copay = money_field(c, "copay", data.copay, "Copay")

@@ -15,11 +15,15 @@ DateText = date | str | None
 MoneyText = Decimal | str | None
 
 
-def date_field(c: Checker, name: str, value: DateText, label: str) -> date | None:
+def date_field(
+    c: Checker, name: str, value: DateText, label: str, *, past: bool = True
+) -> date | None:
+    """``past``: a two-digit year is never after this year (birth dates);
+    False for dates that may lie ahead (visits, policy and coverage dates)."""
     if value is None or isinstance(value, date):
         return value
     try:
-        return parse_typed_date(value)
+        return parse_typed_date(value, past=past)
     except ValueError:
         c.add(name, f"{label}: '{value.strip()}' is not a date (type MM/DD/YYYY)")
         return None

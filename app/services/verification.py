@@ -86,8 +86,8 @@ def record_verification(
         c.require("representative", data.representative, "Representative's name")
     if method in (VerifyMethod.PHONE, VerifyMethod.PORTAL):
         c.require("reference_no", data.reference_no, "Reference number")
-    start = date_field(c, "coverage_start", data.coverage_start, "Coverage start")
-    end = date_field(c, "coverage_end", data.coverage_end, "Coverage end")
+    start = date_field(c, "coverage_start", data.coverage_start, "Coverage start", past=False)
+    end = date_field(c, "coverage_end", data.coverage_end, "Coverage end", past=False)
     if start and end and end < start:
         c.add("coverage_end", "Coverage end is before coverage start")
     copay = money_field(c, "copay", data.copay, "Copay")

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -26,9 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import Problem, ValidationError
+from app.errors import ValidationError
 from app.models.ledger import PaymentMethod
-from app.money import MoneyError, fmt, parse_money
+from app.money import fmt
 from app.services import checkin, policies
 from app.services.appointments import AppointmentRow, appointment_row
 from app.services.checkin import CheckedIn, CopayTaken, CoverageNotVerified, GateCheck, Way
@@ -38,6 +39,7 @@ from app.ui.context import UiContext
 from app.ui.frontdesk.common import (
     badge_label,
     banner_label,
+    may_discard,
     returning,
     set_badge,
 )
@@ -74,6 +76,9 @@ class CheckInDialog(QDialog):
         self.check: GateCheck | None = None
         self.payment: CopayTaken | None = None
         self.verify_dialog: VerificationDialog | None = None
+        # Something typed and not yet used (an override reason, a payment not
+        # taken): Esc and Close ask before it is lost.
+        self.typed = False
 
         self.banner = banner_label()
         self.visit = QLabel()
@@ -127,7 +132,9 @@ class CheckInDialog(QDialog):
         self.reference.setPlaceholderText("Check number")
         self.card_last4 = QLineEdit()
         self.card_last4.setObjectName("card_last4")
-        self.card_last4.setMaxLength(4)
+        # Room for a whole card number typed by mistake: it is refused with a
+        # message and cleared, never cut to its first four digits and kept.
+        self.card_last4.setMaxLength(25)
         self.card_last4.setPlaceholderText("Last four digits only")
         self.take_button = QPushButton("&Take payment")
         self.take_button.setObjectName("takePayment")
@@ -167,7 +174,7 @@ class CheckInDialog(QDialog):
         close = QPushButton("Close")
         close.setObjectName("closeCheckIn")
         close.setAutoDefault(False)
-        close.clicked.connect(self.accept)
+        close.clicked.connect(self.reject)
         lay = QVBoxLayout(self)
         lay.addWidget(self.banner)
         lay.addWidget(self.visit)
@@ -188,11 +195,14 @@ class CheckInDialog(QDialog):
         self.verify_button.clicked.connect(self.verify_now)
         self.self_pay_button.clicked.connect(lambda: self.check_in(Way.SELF_PAY))
         self.override_button.clicked.connect(lambda: self.check_in(Way.OVERRIDE))
-        self.override_reason.returnPressed.connect(lambda: self.check_in(Way.OVERRIDE))
+        self.override_reason.installEventFilter(self)
         self.take_button.clicked.connect(self.take_payment)
         self.print_button.clicked.connect(self.print_receipt)
         self.save_button.clicked.connect(self.save_receipt)
         self.method.currentIndexChanged.connect(self._method_fields)
+        for box in (self.override_reason, self.amount, self.reference, self.card_last4):
+            box.textEdited.connect(self._typed)
+        self.method.activated.connect(self._typed)
         shortcut(self, "Ctrl+P", self.print_receipt)
         for b in (
             self.verify_button,
@@ -208,6 +218,26 @@ class CheckInDialog(QDialog):
         self.refresh()
 
     # ---------------------------------------------------------------- state
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        # Enter on the override reason overrides, and is used up there: it
+        # must not go on to the copay's default button and take the money.
+        if (
+            obj is self.override_reason
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
+            self.check_in(Way.OVERRIDE)
+            return True
+        return super().eventFilter(obj, event)
+
+    def _typed(self, *_args: object) -> None:
+        self.typed = True
+
+    def reject(self) -> None:
+        if may_discard(self, self.typed):
+            super().reject()
 
     def refresh(self) -> None:
         row = ops.query(self, self.ctx, appointment_row, self.appointment_id)
@@ -283,6 +313,7 @@ class CheckInDialog(QDialog):
             self._stopped(result.check)
             return
         if isinstance(result, CheckedIn):
+            self.typed = False  # the reason is stored (or was not needed)
             self.stop_box.hide()
             self.done.emit()
             self.refresh()
@@ -318,18 +349,13 @@ class CheckInDialog(QDialog):
 
     def take_payment(self) -> None:
         self.pay_marker.clear()
-        try:
-            amount = parse_money(self.amount.text())
-        except MoneyError:
-            self.pay_marker.show([Problem("amount", "Amount: type an amount like 25.00")])
-            return
         method = self._method()
         result = ops.run(
             self,
             self.ctx,
             checkin.take_copay,
             self.appointment_id,
-            amount=amount,
+            amount=self.amount.text(),
             method=method,
             reference=self.reference.text() if method is PaymentMethod.CHECK else "",
             card_last4=self.card_last4.text() if method is PaymentMethod.CARD else "",
@@ -337,6 +363,7 @@ class CheckInDialog(QDialog):
             changed="ledger",
         )
         if isinstance(result, CopayTaken):
+            self.typed = False
             self.payment = result
             self.paid.setText(
                 f"Payment of {fmt(result.amount, symbol=True)} recorded "
@@ -352,6 +379,10 @@ class CheckInDialog(QDialog):
             self.refresh()
 
     def _payment_problems(self, err: ValidationError) -> None:
+        if any(p.field == "card_last4" for p in err.problems) and (
+            sum(ch.isdigit() for ch in self.card_last4.text()) > 4
+        ):
+            self.card_last4.clear()  # a full card number does not stay on screen
         self.pay_marker.show(err.problems)
 
     def print_receipt(self) -> None:

@@ -55,6 +55,14 @@ def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
+def may_discard(parent: QWidget, typed: bool) -> bool:
+    """Esc or Cancel on a form: True when it may close (nothing was typed,
+    or the person agrees to lose what was)."""
+    return not typed or ask_yes_no(
+        parent, parent.windowTitle(), "Discard what you typed in this form?"
+    )
+
+
 def tell(parent: QWidget | None, title: str, text: str) -> None:
     """An information message (tests replace this function)."""
     QMessageBox.information(parent, title, text)
@@ -112,6 +120,10 @@ class Fields:
         lab.setStyleSheet("padding-top: 8px; color: #37474f;")
         self.grid.addWidget(lab, self._row, 0, 1, self.columns * 2)
         self._row += 1
+
+    def newline(self) -> None:
+        """The next field starts a new row (a field that stands alone)."""
+        self._newline()
 
     def _newline(self) -> None:
         if self._col:
@@ -290,11 +302,8 @@ class FormDialog(QDialog):
         raise NotImplementedError
 
     def reject(self) -> None:
-        if self.dirty and not ask_yes_no(
-            self, self.windowTitle(), "Discard what you typed in this form?"
-        ):
-            return
-        super().reject()
+        if may_discard(self, self.dirty):
+            super().reject()
 
 
 def group(title: str, *widgets: QWidget, horizontal: bool = False) -> QGroupBox:
@@ -327,6 +336,9 @@ def table(model: QObject, name: str) -> QTableView:
     t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    # Tab leaves the table for the next field or button (arrows move in it);
+    # otherwise Tab walks the cells and the keyboard cannot get out.
+    t.setTabKeyNavigation(False)
     t.verticalHeader().hide()
     t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     t.horizontalHeader().setStretchLastSection(True)

@@ -274,7 +274,7 @@ class DayListPage(QWidget):
             self.reload()
 
     def _typed_day(self) -> None:
-        d = date_or_none(self.day_box.text())
+        d = date_or_none(self.day_box.text(), past=False)
         if d is not None:
             self.go(d)
             self.table.setFocus()

@@ -57,7 +57,9 @@ class VerifyTomorrowPage(QWidget):
         refresh.setAutoDefault(False)
         refresh.clicked.connect(self.reload)
         top = QHBoxLayout()
-        top.addWidget(QLabel("Visits on"))
+        day_label = QLabel("Visits &on")  # Alt+O: the date box
+        day_label.setBuddy(self.day_box)
+        top.addWidget(day_label)
         top.addWidget(self.day_box)
         top.addWidget(refresh)
         top.addWidget(self.count, 1)
@@ -75,7 +77,7 @@ class VerifyTomorrowPage(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        d = date_or_none(self.day_box.text()) or next_office_day(date.today())
+        d = date_or_none(self.day_box.text(), past=False) or next_office_day(date.today())
         self.day_box.setText(day_text(d))
         rows = ops.query(self, self.ctx, checkin.verify_tomorrow, d)
         if isinstance(rows, list):
@@ -87,6 +89,11 @@ class VerifyTomorrowPage(QWidget):
             )
             if rows:
                 self.table.selectRow(0)
+
+    def opened(self) -> None:
+        """The tab was opened: the keyboard goes to the list when it has
+        rows (Enter records the check), else to the date box."""
+        (self.table if self.model.rows else self.day_box).setFocus()
 
     def _open(self) -> None:
         i = self.table.currentIndex().row()
@@ -144,8 +151,8 @@ class UnverifiedVisitsPage(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        first = date_or_none(self.first.text()) or date.today() - timedelta(days=30)
-        last = date_or_none(self.last.text()) or date.today()
+        first = date_or_none(self.first.text(), past=False) or date.today() - timedelta(days=30)
+        last = date_or_none(self.last.text(), past=False) or date.today()
         rows = ops.query(self, self.ctx, checkin.unverified_visits, first, last)
         if isinstance(rows, list):
             self.model.set_rows(rows)

@@ -102,6 +102,7 @@ class FrontDeskPage(QWidget):
         self.day_list.open_patient.connect(self.open_patient)
         self.unverified.open_patient.connect(self.open_patient)
         self.verify_tomorrow.verify_requested.connect(self.verify_primary)
+        self.tabs.currentChanged.connect(self._tab_opened)
         shortcut(self, "Ctrl+F", self.find)
         if ctx.can(Permission.PATIENT_EDIT):
             shortcut(self.patients_tab, "Ctrl+N", self.new_patient)
@@ -116,6 +117,10 @@ class FrontDeskPage(QWidget):
             focused is not None and self.isAncestorOf(focused)
         ):
             self.search.focus()
+
+    def _tab_opened(self, _index: int) -> None:
+        if self.tabs.currentWidget() is self.verify_tomorrow:
+            self.verify_tomorrow.opened()
 
     # ---------------------------------------------------------------- patients
 

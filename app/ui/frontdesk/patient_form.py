@@ -36,6 +36,17 @@ from app.ui.frontdesk.search import PatientSearch
 from app.ui.widgets import Column, RowTableModel
 
 SEX_ITEMS = [("", ""), ("F - Female", "F"), ("M - Male", "M"), ("U - Unknown", "U")]
+# The guarantor who is someone else, not a patient here.
+GUARANTOR_PERSON = (
+    "guarantor_last_name",
+    "guarantor_first_name",
+    "guarantor_address1",
+    "guarantor_address2",
+    "guarantor_city",
+    "guarantor_state",
+    "guarantor_zip",
+    "guarantor_phone",
+)
 
 
 class PatientForm(FormDialog):
@@ -52,6 +63,7 @@ class PatientForm(FormDialog):
         self.setObjectName("patientForm")
         self.ctx = ctx
         self.details = details
+        self._typed_guarantor: dict[str, str] = {}
         self.duplicates: DuplicateDialog | None = None
         f = self.fields
         f.section("Patient")
@@ -89,10 +101,12 @@ class PatientForm(FormDialog):
         self.guarantor_patient = GuarantorPicker(ctx, details.id if details else None)
         f.add("guarantor_patient_id", "Registered patient", self.guarantor_patient, span=True)
         f.line("guarantor_relationship", "Relationship", width=40, placeholder="parent, spouse ...")
+        # Someone else: laid out like the patient's own name and address.
+        f.newline()
         f.line("guarantor_last_name", "Last name", width=60)
         f.line("guarantor_first_name", "First name", width=60)
-        f.line("guarantor_address1", "Street", width=120)
-        f.line("guarantor_address2", "Line 2", width=120)
+        f.line("guarantor_address1", "Street", width=120, span=True)
+        f.line("guarantor_address2", "Line 2", width=120, span=True)
         f.line("guarantor_city", "City", width=60)
         f.line("guarantor_state", "State", width=2)
         f.line("guarantor_zip", "ZIP", width=10)
@@ -136,7 +150,20 @@ class PatientForm(FormDialog):
                 w.setEnabled(not is_patient and not registered)
 
     def _guarantor_picked(self) -> None:
+        """A registered guarantor's name, address and phone are on their own
+        record and nothing typed for someone else is stored: the person's
+        fields empty (not left greyed out with a name that will not be
+        kept). Dropping the pick puts back what was typed."""
         self.dirty = True
+        f = self.fields
+        if self.guarantor_patient.patient_id is not None:
+            self._typed_guarantor = {n: f.value(n) for n in GUARANTOR_PERSON}
+            for n in GUARANTOR_PERSON:
+                f.set(n, "")
+        else:
+            for n, v in self._typed_guarantor.items():
+                f.set(n, v)
+            self._typed_guarantor = {}
         self._guarantor_fields()
 
     def _fill(self, d: PatientDetails) -> None:
@@ -245,6 +272,7 @@ class DuplicateDialog(QDialog):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setTabKeyNavigation(False)  # Tab reaches the buttons
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectRow(0)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.errors import Problem, ValidationError
 from app.money import fmt
 from app.services import patients
 from app.services.auth import Permission
@@ -27,6 +28,7 @@ from app.services.patients import MergedRecord, PatientRecord, VisitRow
 from app.services.policies import PolicySummary
 from app.ui import ops
 from app.ui.context import UiContext
+from app.ui.frontdesk import common
 from app.ui.frontdesk.common import badge_label, banner_label, day_text, set_badge, table
 from app.ui.frontdesk.search import PatientSearch
 from app.ui.widgets import Column, RowTableModel, shortcut
@@ -112,6 +114,7 @@ class PatientView(QWidget):
                 Column("Date of birth", lambda m: m.dob),
                 Column("Merged", lambda m: m.merged_at),
                 Column("By", lambda m: m.merged_by),
+                Column("Why", lambda m: m.reason),
                 Column(
                     "Moved", lambda m: ", ".join(f"{k} {v}" for k, v in sorted(m.moved.items()))
                 ),
@@ -295,12 +298,18 @@ class MergeDialog(QDialog):
         self.ctx = ctx
         self.keep = keep
         self.duplicate_id: int | None = None
+        self.duplicate_text = ""
         self.search = PatientSearch(ctx, self)
         self.chosen = QLabel("Find the duplicate record above and press Enter.")
         self.chosen.setObjectName("mergeChosen")
         self.reason = QLineEdit()
         self.reason.setObjectName("mergeReason")
-        self.reason.setPlaceholderText("Why these are the same person (goes on the record)")
+        self.reason.setPlaceholderText(
+            "Why these are the same person (required; goes on the record)"
+        )
+        self.reason_problem = QLabel()
+        self.reason_problem.setObjectName("mergeReasonProblem")
+        self.reason_problem.setStyleSheet("color: #c62828;")
         self.confirm = QPushButton("Merge into this record")
         self.confirm.setObjectName("mergeConfirm")
         self.confirm.setEnabled(False)
@@ -318,6 +327,7 @@ class MergeDialog(QDialog):
         lay.addWidget(self.search, 1)
         lay.addWidget(self.chosen)
         lay.addWidget(self.reason)
+        lay.addWidget(self.reason_problem)
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.confirm)
@@ -336,17 +346,34 @@ class MergeDialog(QDialog):
             return
         hit = next((h for h in self.search.hits() if h.id == patient_id), None)
         self.duplicate_id = patient_id
-        self.chosen.setText(
-            f"<b>Merge away:</b> {escape(hit.name)}   Account {hit.account_no}   "
-            f"DOB {day_text(hit.dob)}"
+        self.duplicate_text = (
+            f"{hit.name}   Account {hit.account_no}   DOB {day_text(hit.dob)}"
             if hit
             else f"Patient {patient_id}"
         )
+        self.chosen.setText(f"<b>Merge away:</b> {escape(self.duplicate_text)}")
         self.confirm.setEnabled(True)
         self.reason.setFocus()
 
     def _merge(self) -> None:
+        """A merge cannot be undone: it needs the reason, then a yes."""
         if self.duplicate_id is None:
+            return
+        self.reason_problem.clear()
+        if not self.reason.text().strip():
+            self._problems(
+                ValidationError(
+                    [Problem("reason", "Reason is required: say why these are the same person")]
+                )
+            )
+            return
+        if not common.ask_yes_no(
+            self,
+            "Merge records",
+            f"Merge {self.duplicate_text} into {self.keep.details.header}?\n\n"
+            "Its visits, policies, payments, claims and ledger entries move to the "
+            "record kept. A merge cannot be undone.",
+        ):
             return
         result = ops.run(
             self,
@@ -355,9 +382,14 @@ class MergeDialog(QDialog):
             self.keep.details.id,
             self.duplicate_id,
             reason=self.reason.text(),
+            on_invalid=self._problems,
             changed="patients",
         )
         if isinstance(result, ops.Failed):
             return
         self.accept()
         self.merged.emit(self.keep.details.id)
+
+    def _problems(self, err: ValidationError) -> None:
+        self.reason_problem.setText("\n".join(p.message for p in err.problems))
+        self.reason.setFocus()

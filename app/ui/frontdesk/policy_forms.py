@@ -60,7 +60,13 @@ class PolicyForm(FormDialog):
         f.date("subscriber_dob", "Date of birth")
         f.combo("subscriber_sex", "Sex", SEX_ITEMS)
         f.line("subscriber_phone", "Phone", placeholder="(555) 123-4567")
-        f.line("subscriber_address1", "Street", width=120, placeholder="blank: same as the patient")
+        f.line(
+            "subscriber_address1",
+            "Street",
+            width=120,
+            placeholder="blank: same as the patient",
+            span=True,
+        )
         f.line("subscriber_city", "City", width=60)
         f.line("subscriber_state", "State", width=2)
         f.line("subscriber_zip", "ZIP", width=10)

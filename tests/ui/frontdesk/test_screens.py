@@ -179,7 +179,9 @@ def test_edit_records_old_and_new_and_manager_sees_the_ssn(qtbot, office, window
         assert ev.details["changes"] == {"city": ["Springfield", "Chatham"]}
 
 
-def test_manager_merges_a_duplicate_from_the_patient_screen(qtbot, office, window, keys) -> None:
+def test_manager_merges_a_duplicate_from_the_patient_screen(
+    qtbot, office, window, keys, asked
+) -> None:
     with office.store.unit_of_work() as s:
         keep = fd.register(s, office.receptionist)
         gone = fd.register(
@@ -195,12 +197,28 @@ def test_manager_merges_a_duplicate_from_the_patient_screen(qtbot, office, windo
     keys.press(dlg, Qt.Key.Key_Return)
     assert "Account 100002" in dlg.chosen.text()
     assert keys.focus(dlg) is dlg.reason
+    # Enter again without a reason: nothing merged, the reason is asked for.
+    keys.press(dlg, Qt.Key.Key_Return)
+    assert dlg.isVisible() and asked == []
+    assert dlg.reason_problem.text() == "Reason is required: say why these are the same person"
+    with office.store.unit_of_work() as s:
+        assert s.get(Patient, gone).merged_into_id is None
     qtbot.keyClicks(dlg.reason, "Registered twice")
+    # A merge cannot be undone: it asks first; No leaves both records alone.
+    asked.answers[0] = False
+    keys.press(dlg, Qt.Key.Key_Return)
+    assert len(asked) == 1 and asked[0].startswith("Merge Smith, Jonny")
+    assert "cannot be undone" in asked[0]
+    with office.store.unit_of_work() as s:
+        assert s.get(Patient, gone).merged_into_id is None
+    asked.answers[0] = True
     keys.press(dlg, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not dlg.isVisible())
     assert page.view.tabs.currentIndex() == 3
     assert page.view.tabs.tabText(3) == "Merged records (1)"
     assert page.view.merged_model.rows[0].account_no == "100002"
+    why = [c.header for c in page.view.merged_model.columns].index("Why")
+    assert page.view.merged_model.index(0, why).data() == "Registered twice"
     with office.store.unit_of_work() as s:
         assert s.get(Patient, gone).merged_into_id == keep
 

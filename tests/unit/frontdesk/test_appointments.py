@@ -109,6 +109,14 @@ def test_booking_problems(office, patient_id) -> None:
     assert err.value.fields() == {"patient_id", "provider_id", "day", "start", "minutes"}
 
 
+def test_a_visit_next_year_typed_with_a_two_digit_year(office, patient_id) -> None:
+    # "1/5/27" typed in 2026 is next January, not 1927 ("booked in the past").
+    nxt = date(TODAY.year + 1, 1, 5)
+    a = _book(office, patient_id, day=f"1/5/{nxt.year % 100:02d}")
+    with office.store.unit_of_work() as s:
+        assert s.get(Appointment, a).day == nxt
+
+
 def test_move_cancel_no_show_complete(office, patient_id) -> None:
     a = _book(office, patient_id)
     b = _book(office, patient_id, start="10:00", allow=True)

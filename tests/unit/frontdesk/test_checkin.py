@@ -241,6 +241,8 @@ def test_take_copay_and_print_a_receipt(office, visit, tmp_path: Path) -> None:
     assert "RECEIPT" in text and "Smith, John E." in text and "100001" in text
     assert "$30.00" in text and "Card ending 4242" in text
     assert "Maple Street Family Medicine" in text
+    # The visit's time reads as on the day list (not 09:00, not 13:20).
+    assert f"payment for the visit {date.today():%m/%d/%Y} 9:00 AM with" in text
     assert "Credit on your account $30.00" in text
     assert len(_events(office, "receipt_printed")) == 1
     with office.store.unit_of_work() as s:
@@ -282,3 +284,25 @@ def test_copay_needs_a_checked_in_visit(office, visit) -> None:
         checkin.take_copay(
             s, office.receptionist, visit["appt"], amount=Decimal("5.00"), method=PaymentMethod.CASH
         )
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("", "Amount: type an amount like 25.00"),
+        ("ten", "Amount: 'ten' is not an amount"),
+        ("0", "Amount must be more than 0.00"),
+    ],
+)
+def test_every_copay_problem_at_once(office, visit, typed, message) -> None:
+    _check_in(office, office.receptionist, visit["appt"], way=Way.SELF_PAY)
+    with pytest.raises(ValidationError) as err, office.store.unit_of_work() as s:
+        checkin.take_copay(
+            s, office.receptionist, visit["appt"], amount=typed, method=PaymentMethod.CHECK
+        )
+    assert [(p.field, p.message) for p in err.value.problems] == [
+        ("amount", message),
+        ("reference", "Check number is required for a check"),
+    ]
+    with office.store.unit_of_work() as s:
+        assert s.execute(select(Payment)).first() is None

@@ -339,22 +339,37 @@ def test_only_the_office_manager_merges(office) -> None:
         b = fd.register(s, office.receptionist, first_name="Jon")
     for who in (office.receptionist, office.biller):
         with pytest.raises(PermissionDenied), office.store.unit_of_work() as s:
-            patients.merge(s, who, a, b)
+            patients.merge(s, who, a, b, reason="same person")
 
 
 def test_a_merged_record_cannot_be_edited_or_merged_again(office) -> None:
     with office.store.unit_of_work() as s:
         a = fd.register(s, office.receptionist)
         b = fd.register(s, office.receptionist, first_name="Jon")
-        patients.merge(s, office.manager, a, b)
+        patients.merge(s, office.manager, a, b, reason="same person")
     from app.errors import UserFacingError
 
     with pytest.raises(UserFacingError), office.store.unit_of_work() as s:
         patients.update(s, office.manager, b, fd.intake())
     with pytest.raises(UserFacingError), office.store.unit_of_work() as s:
-        patients.merge(s, office.manager, a, b)
+        patients.merge(s, office.manager, a, b, reason="same person")
     with pytest.raises(ValidationError), office.store.unit_of_work() as s:
-        patients.merge(s, office.manager, a, a)
+        patients.merge(s, office.manager, a, a, reason="same person")
+
+
+def test_a_merge_needs_a_reason_and_shows_it_later(office) -> None:
+    with office.store.unit_of_work() as s:
+        a = fd.register(s, office.receptionist)
+        b = fd.register(s, office.receptionist, first_name="Jon")
+    with pytest.raises(ValidationError) as err, office.store.unit_of_work() as s:
+        patients.merge(s, office.manager, a, b, reason="  ")
+    assert err.value.fields() == {"reason"}
+    with office.store.unit_of_work() as s:
+        assert s.get(Patient, b).merged_into_id is None  # nothing moved
+        patients.merge(s, office.manager, a, b, reason="registered twice at the desk")
+    with office.store.unit_of_work() as s:
+        merged = patients.patient_record(s, office.manager, a).merged
+        assert [m.reason for m in merged] == ["registered twice at the desk"]
 
 
 # ------------------------------------------------------------------ registered guarantor

@@ -68,6 +68,20 @@ def test_two_policies_take_primary_then_secondary(office, setup) -> None:
         assert added[0].details["new"]["member_id"] == "XJ1234567"
 
 
+def test_policy_dates_typed_with_a_two_digit_year(office, setup) -> None:
+    # A card reads "valid thru 12/31/27": that is the coming year, not 1927.
+    pid, a, _ = setup
+    yy = (date.today().year + 1) % 100
+    with office.store.unit_of_work() as s:
+        p = fd.add_policy(
+            s, office.receptionist, pid, a, effective_date="1/1/24", end_date=f"12/31/{yy:02d}"
+        )
+    with office.store.unit_of_work() as s:
+        pol = s.get(Policy, p)
+        assert pol.effective_date == date(2024, 1, 1)
+        assert pol.end_date == date(date.today().year + 1, 12, 31)
+
+
 def test_policy_problems_all_at_once(office, setup) -> None:
     pid, _, _ = setup
     bad = fd.policy_input(

@@ -125,7 +125,7 @@ def test_the_badge_follows_the_window(office, people) -> None:
 
 def test_merged_records_are_not_found(office, people) -> None:
     with office.store.unit_of_work() as s:
-        patients.merge(s, office.manager, people["john"], people["joan"])
+        patients.merge(s, office.manager, people["john"], people["joan"], reason="duplicate")
     assert _names(office, "smi jo") == ["Jones, Smita", "Smith, John E."]
 
 
@@ -162,6 +162,12 @@ def test_typed_dates() -> None:
     assert parse_typed_date("3/1/26", today=today) == date(2026, 3, 1)
     assert parse_typed_date("3/1/27", today=today) == date(1927, 3, 1)
     assert parse_typed_date("", today=today) is None
+    # Dates that may lie ahead (visits, policy ends): a two-digit year is
+    # up to 20 years ahead, not a century back.
+    assert parse_typed_date("3/1/27", today=today, past=False) == date(2027, 3, 1)
+    assert parse_typed_date("12/31/46", today=today, past=False) == date(2046, 12, 31)
+    assert parse_typed_date("1/1/75", today=today, past=False) == date(1975, 1, 1)
+    assert parse_typed_date("030127", today=today, past=False) == date(2027, 3, 1)
     for bad in ("13/01/2000", "2/30/2000", "abc", "1/1/1700", "123"):
         with pytest.raises(ValueError):
             parse_typed_date(bad, today=today)
