@@ -31,7 +31,7 @@ from app.models.insurance import Payer
 from app.models.ledger import LedgerEntry, Party, Payment, PaymentSource
 from app.models.patient import Patient
 from app.models.statements import Statement
-from app.money import ZERO, fmt, sum_money
+from app.money import ZERO, sum_money
 from app.services import audit
 from app.services.auth import Actor, Permission, require
 from app.services.ledger import guarantor_of
@@ -296,6 +296,14 @@ def ledger_total(s: Session, as_of: date) -> Decimal:
     )
 
 
+def csv_amount(v: Decimal) -> str:
+    """An amount in a CSV file: a plain number (``1514.00``, ``-12.00``) that
+    a spreadsheet reads as a number whatever its locale, like the monthly
+    totals' CSV; ``1,514.00`` would be text to a spreadsheet set to another
+    locale, and to any program reading the file."""
+    return str(v.quantize(Decimal("0.01")))
+
+
 def aging_csv(report: AgingReport) -> str:
     """The report as CSV: a section per party, a total row each, and the grand total."""
     buf = io.StringIO()
@@ -307,9 +315,9 @@ def aging_csv(report: AgingReport) -> str:
         ("Patient", report.patients, report.patient_total),
     ):
         for r in [*rows, total]:
-            w.writerow([section, r.name, *(fmt(v) for v in r.buckets), fmt(r.total)])
+            w.writerow([section, r.name, *(csv_amount(v) for v in r.buckets), csv_amount(r.total)])
     t = report.total
-    w.writerow(["Total", t.name, *(fmt(v) for v in t.buckets), fmt(t.total)])
+    w.writerow(["Total", t.name, *(csv_amount(v) for v in t.buckets), csv_amount(t.total)])
     return buf.getvalue()
 
 
@@ -442,8 +450,8 @@ def collections_csv(rows: list[CollectionRow]) -> str:
                 r.account_no,
                 r.name,
                 format_phone(r.phone),
-                fmt(r.balance),
-                fmt(r.over_90),
+                csv_amount(r.balance),
+                csv_amount(r.over_90),
                 r.statements_sent,
                 r.last_statement.isoformat() if r.last_statement else "",
                 r.last_payment.isoformat() if r.last_payment else "",

@@ -118,7 +118,12 @@ class DaySheet:
 
 
 def check_range(start: date | None, end: date | None) -> tuple[date, date]:
-    return check_day_range(start, end, max_days=MAX_DAYS, too_long="Choose at most a year")
+    return check_day_range(
+        start,
+        end,
+        max_days=MAX_DAYS,
+        too_long="To: a day sheet covers at most a year (366 days, From and To included)",
+    )
 
 
 def _split(kind: EntryKind, amount: Decimal) -> dict[str, Decimal]:

@@ -110,14 +110,22 @@ def check_day_range(
 ) -> tuple[date, date]:
     """A range of days as a person chose it: both days given, in order, not
     longer than ``max_days``. Every problem at once, by field."""
+    # The range bar shows these in one message box, so each names the field
+    # as the screen labels it (From, To).
     problems = []
     if start is None:
-        problems.append(Problem("start", "Choose the first day"))
+        problems.append(Problem("start", "From: choose the first day"))
     if end is None:
-        problems.append(Problem("end", "Choose the last day"))
+        problems.append(Problem("end", "To: choose the last day"))
     if start and end:
         if end < start:
-            problems.append(Problem("end", "The last day is before the first day"))
+            problems.append(
+                Problem(
+                    "end",
+                    f"To ({end:%m/%d/%Y}) is before From ({start:%m/%d/%Y}): "
+                    "choose a last day on or after the first",
+                )
+            )
         elif (end - start).days >= max_days:
             problems.append(Problem("end", too_long))
     if problems or start is None or end is None:

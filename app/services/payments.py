@@ -148,15 +148,17 @@ def take_patient_payment(
         allocs = [a for a in lines if a.amount != ZERO]
     applied = sum((a.amount for a in allocs), ZERO)
     problems: list[Problem] = []
-    owed = {ln.service_line_id: ln.owed for ln in owing}
+    owed = {ln.service_line_id: ln for ln in owing}
     for a in allocs:
         if a.service_line_id not in owed:
             problems.append(Problem("lines", "A picked line is not owed by this account"))
-        elif a.amount > owed[a.service_line_id]:
+        elif a.amount > owed[a.service_line_id].owed:
+            ln = owed[a.service_line_id]
             problems.append(
                 Problem(
                     "lines",
-                    f"{fmt(a.amount)} is more than the {fmt(owed[a.service_line_id])} owed on a picked line",
+                    f"{fmt(a.amount)} is more than the {fmt(ln.owed)} owed on the "
+                    f"{ln.dos:%m/%d/%Y} {ln.code} line",
                 )
             )
         elif a.amount < ZERO:

@@ -178,7 +178,10 @@ def practice_analysis(
     """The practice analysis of [start, end] (both days included)."""
     require(actor, Permission.REPORTS)
     start, end = check_day_range(
-        start, end, max_days=MAX_YEARS * 366, too_long=f"Choose at most {MAX_YEARS} years"
+        start,
+        end,
+        max_days=MAX_YEARS * 366,
+        too_long=f"To: the analysis covers at most {MAX_YEARS} years after From",
     )
     stop = end + timedelta(days=1)
     le = LedgerEntry

@@ -1,6 +1,7 @@
 """Payments work area: insurance EOBs, patient payments, refunds, statements,
-aging, collections, a patient's ledger, and (office manager) the office's own
-bills. The page opens "payment", "statement" and "bill" records."""
+aging, collections, a patient's ledger, the day sheet (for the front desk and
+the biller; the office manager has it under Reports), and (office manager)
+the office's own bills. The page opens "payment", "statement" and "bill" records."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ class PaymentsPage(QWidget):
         lay.addWidget(self.tabs)
         self.eob = self.patient = self.refunds = self.statements = None
         self.aging = self.collections = self.ledger = self.payables = None
+        self.day_sheet = None
         can = ctx.can
         if can(Permission.PAYMENT_INSURANCE):
             from app.ui.payments.eob import EobPage
@@ -59,6 +61,13 @@ class PaymentsPage(QWidget):
             for src in (self.aging, self.collections):
                 if src is not None:
                     src.open_patient.connect(self.show_ledger)
+        if can(Permission.PAYMENT_PATIENT) and not can(Permission.REPORTS):
+            # Whoever takes patient payments balances the cash drawer with the
+            # day sheet; the office manager has it in the Reports area.
+            from app.ui.reports.day_sheet_view import DaySheetView
+
+            self.day_sheet = DaySheetView(ctx)
+            self.tabs.addTab(self.day_sheet, "Day s&heet")
         if can(Permission.PAYABLES):
             from app.ui.payments.payables_page import PayablesPage
 

@@ -154,6 +154,11 @@ class AgingPage(QWidget):
             self.open_patient.emit(r.key)
 
     def export(self) -> None:
+        """Save the aging as CSV (audited). It is computed again for the file,
+        off the GUI thread like *Show* (a second on ten years of history),
+        and the screen shows what was saved."""
+        if self.call is not None:
+            return
         name, _ = QFileDialog.getSaveFileName(
             self,
             "Export the aging",
@@ -162,16 +167,17 @@ class AgingPage(QWidget):
         )
         if not name:
             return
-        got = ops.run(
-            self,
-            self.ctx,
-            aging.export_aging_csv,
-            self.as_of.value(),
-            aging.Basis(self.basis.currentData()),
-            Path(name),
-        )
-        if not isinstance(got, ops.Failed):
-            self.totals.setText(self.totals.text() + f" - saved to {Path(name).name}")
+        as_of, basis, path = self.as_of.value(), aging.Basis(self.basis.currentData()), Path(name)
+        self.call = BackgroundCall(self.ctx, aging.export_aging_csv, as_of, basis, path)
+        self.call.finished.connect(lambda report: self._exported(report, path))
+        self.call.failed.connect(self._failed)
+        self._busy(True)
+        self.totals.setText(f"Saving the aging as of {as_of:%m/%d/%Y} to {path.name}...")
+        self.call.start()
+
+    def _exported(self, report: aging.AgingReport, path: Path) -> None:
+        self._shown(report)
+        self.totals.setText(self.totals.text() + f" - saved to {path.name}")
 
 
 class CollectionsPage(QWidget):
@@ -227,7 +233,12 @@ class CollectionsPage(QWidget):
         if isinstance(got, ops.Failed):
             return
         self.list.set_rows(got)
-        self.note.setText(f"{len(got)} account(s)")
+        self.note.setText(
+            f"{len(got)} account(s)"
+            if got
+            else f"No account owes money over 90 days old after a statement, as of "
+            f"{self.as_of.value():%m/%d/%Y}."
+        )
 
     def _open(self, _i: object) -> None:
         r = self.list.current()

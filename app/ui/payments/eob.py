@@ -558,15 +558,23 @@ class EobPage(QWidget):
         memo, ok = QInputDialog.getText(self, "Reverse a posting", "Why is it reversed?")
         if not ok:
             return
-        txn = live[labels.index(choice)].txn
+        row = live[labels.index(choice)]
+        txn = row.txn
         got = ops.run(
             self, self.ctx, posting.reverse_eob, txn, on=date.today(), memo=memo, changed="ledger"
         )
         if isinstance(got, ops.Failed):
             return
-        status(self.result, "The posting was reversed.")
         self.reload()
         self.load_claim(self.claim.claim.claim_id)
+        # After load_claim, which clears the result line for a fresh claim.
+        c = self.claim.claim
+        now = STATUS_LABELS.get(c.status.value, c.status.value.replace("_", " ").capitalize())
+        status(
+            self.result,
+            f"Reversed the {row.posted:%m/%d/%Y} posting of {row.check} (paid {fmt(row.paid)}). "
+            f"Claim {c.claim_no} is {now} again.",
+        )
 
     def recoup(self) -> None:
         """The payer kept part of this patient's overpayment out of this check."""

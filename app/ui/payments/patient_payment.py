@@ -259,7 +259,7 @@ class PatientPaymentPage(QWidget):
             try:
                 v = parse_money(t)
             except MoneyError:
-                bad.append(f"'{t}' is not an amount")
+                bad.append(f"the {ln.dos:%m/%d/%Y} {ln.code} line: '{t}' is not an amount")
                 continue
             if v:
                 out.append(ledger.Allocation(ln.service_line_id, v))
@@ -268,7 +268,13 @@ class PatientPaymentPage(QWidget):
     def _update_running(self) -> None:
         amount = self.amount.value()
         if self.account is None or amount is None:
-            self.running.setText("")
+            typed = self.amount.text().strip()
+            if self.account is not None and typed:
+                # Say why Save stays grey, not just leave it grey.
+                self.running.setStyleSheet("color: #c62828;")
+                self.running.setText(f"Amount: '{typed}' is not an amount (e.g. 40.00)")
+            else:
+                self.running.setText("")
             self.save_btn.setEnabled(False)
             return
         allocs, bad = self.allocations()
@@ -281,7 +287,10 @@ class PatientPaymentPage(QWidget):
             and rest >= ZERO
             and (rest == ZERO or self.leave_credit.isChecked())
         )
-        if rest > ZERO and not self.leave_credit.isChecked():
+        if bad:
+            # Say which Apply cell stops the save, not just that it is disabled.
+            text += "  (" + "; ".join(bad) + ")"
+        elif rest > ZERO and not self.leave_credit.isChecked():
             text += "  (apply it, or tick 'leave the rest as a credit')"
         if rest < ZERO:
             text += "  (more is applied than was received)"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -36,6 +37,28 @@ from app.ui.context import UiContext
 from app.ui.payments.common import DateEdit, MoneyEdit, RowsView, form_row, status
 from app.ui.widgets import Column, ProblemMarker, shortcut
 from app.validation import format_phone
+
+AP_HEADINGS = ("Not due", "1-30", "31-60", "61-90", "Over 90")
+
+
+def _elide_column(view: RowsView, column: int, width: int) -> None:
+    """A long vendor name is cut short ("...") rather than the money columns
+    after it pushed out of sight."""
+    view.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+    view.horizontalHeader().resizeSection(column, width)
+    view.setWordWrap(False)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
+
+
+def _typed_amount(edit: MoneyEdit, problems: list[Problem]) -> list[Problem]:
+    """The service sees 0.00 for an amount field that holds no amount; when
+    something was typed there, say that it is not an amount instead of
+    "must be more than 0.00"."""
+    typed = edit.text().strip()
+    if not typed or edit.value() is not None:
+        return problems
+    said = f"'{typed}' is not an amount (e.g. 1,200.00)"
+    return [Problem(p.field, said) if p.field == "amount" else p for p in problems]
 
 
 def _bill_status(r: ap.BillRow) -> str:
@@ -96,19 +119,22 @@ class PayablesPage(QWidget):
         self.bills = RowsView(
             "apBills",
             [
+                # What is owed and how late come right after whose bill it
+                # is: beside the forms the list shows only its first columns.
                 Column("Due", lambda r: r.due_date),
                 Column("Vendor", lambda r: r.vendor),
                 Column("Invoice", lambda r: r.invoice_no),
-                Column("Dated", lambda r: r.bill_date),
-                Column("Category", lambda r: r.category.label),
-                Column("Amount", lambda r: r.amount, align_right=True),
-                Column("Paid", lambda r: r.paid, align_right=True),
                 Column("Open", lambda r: r.open, align_right=True),
                 Column("Days late", lambda r: r.days_late or None, align_right=True),
+                Column("Amount", lambda r: r.amount, align_right=True),
+                Column("Paid", lambda r: r.paid, align_right=True),
                 Column("Status", _bill_status),
+                Column("Category", lambda r: r.category.label),
+                Column("Dated", lambda r: r.bill_date),
             ],
             red_if=lambda r: r.overdue,
         )
+        _elide_column(self.bills, 1, 160)
         left = QWidget()
         left_lay = QVBoxLayout(left)
         left_lay.setContentsMargins(0, 0, 0, 0)
@@ -131,6 +157,9 @@ class PayablesPage(QWidget):
         split.addWidget(self.tabs)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        # Room for the list's due date, vendor, invoice, open amount and days
+        # late, and for the AP aging's buckets and total beside it.
+        split.setSizes([520, 640])
         lay.addWidget(split, 1)
         self.result = QLabel("")
         self.result.setObjectName("apResult")
@@ -385,12 +414,15 @@ class PayablesPage(QWidget):
     def _reports_tab(self) -> QWidget:
         w = QWidget()
         lay = QVBoxLayout(w)
-        lay.addWidget(QLabel("<b>AP aging</b> (what the office owes, by how late)"))
+        lay.addWidget(QLabel("<b>AP aging</b> (what the office owes, by days past due)"))
         cols: list[Column[ap.ApAgingRow]] = [Column("Vendor", lambda r: r.vendor)]
-        for i, label in enumerate(ap.AP_BUCKETS):
+        # Short headings (the line above says "days past due") so that every
+        # bucket and the total fit beside the bills list.
+        for i, label in enumerate(AP_HEADINGS):
             cols.append(Column(label, lambda r, i=i: r.buckets[i], align_right=True))
         cols.append(Column("Total", lambda r: r.total, align_right=True))
         self.aging = RowsView("apAging", cols)
+        _elide_column(self.aging, 0, 160)
         lay.addWidget(self.aging, 1)
         row = QHBoxLayout()
         row.addWidget(QLabel("<b>Paid by category</b> in the month of"))
@@ -538,7 +570,9 @@ class PayablesPage(QWidget):
                 ExpenseCategory(self.bill_category.currentData()),
                 self.bill_memo.text(),
             ),
-            on_invalid=lambda exc: self.bill_marker.show(exc.problems),
+            on_invalid=lambda exc: self.bill_marker.show(
+                _typed_amount(self.bill_amount, exc.problems)
+            ),
             changed="payables",
         )
         if isinstance(got, ops.Failed):
@@ -690,7 +724,7 @@ class PayablesPage(QWidget):
                 self.r_day.value(),
                 self.r_due.value(),
             ),
-            on_invalid=lambda exc: self.r_marker.show(exc.problems),
+            on_invalid=lambda exc: self.r_marker.show(_typed_amount(self.r_amount, exc.problems)),
             changed="payables",
         )
         if isinstance(got, ops.Failed):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -16,7 +18,8 @@ from sqlalchemy import select
 from app.errors import Problem
 from app.models.insurance import Payer
 from app.models.ledger import Party, PaymentMethod, PaymentSource
-from app.money import fmt
+from app.models.patient import Patient
+from app.money import ZERO, fmt
 from app.services import ledger
 from app.services.auth import Actor
 from app.ui import ops
@@ -40,15 +43,26 @@ def _credits(s, actor: Actor, patient_id: int) -> list[tuple[ledger.Credit, str]
     ]
 
 
+def _account(s, actor: Actor, patient_id: int) -> str:  # type: ignore[no-untyped-def]
+    """Whose account is open: "Evans, Barbara (100246)"."""
+    p = s.get(Patient, patient_id)
+    return "" if p is None else f"{p.last_name}, {p.first_name} ({p.account_no})"
+
+
 class RefundsPage(QWidget):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("refundsPage")
         self.patient_id: int | None = None
+        self.account_name = ""
         lay = QVBoxLayout(self)
         self.finder = PatientFinder(ctx, "refundFinder")
         lay.addWidget(self.finder)
+        # Whose money is refunded, in words: the finder keeps only what was typed.
+        self.account_label = QLabel("Find the patient whose credit is refunded.")
+        self.account_label.setObjectName("refundAccount")
+        lay.addWidget(self.account_label)
         lay.addWidget(
             QLabel("<b>Credits on the account</b> (money received and not applied to a visit)")
         )
@@ -106,9 +120,15 @@ class RefundsPage(QWidget):
 
     def load(self, patient_id: int) -> None:
         got = ops.query(self, self.ctx, _credits, patient_id)
-        if isinstance(got, ops.Failed):
+        who = ops.query(self, self.ctx, _account, patient_id)
+        if isinstance(got, ops.Failed) or isinstance(who, ops.Failed):
             return
         self.patient_id = patient_id
+        self.account_name = who
+        self.account_label.setText(
+            f"<b>{escape(who)}</b>: {len(got)} credit(s), "
+            f"{fmt(sum((c.amount for c, _ in got), ZERO))} in all"
+        )
         self.credits.set_rows(got)
         self._fill()
         if not got:
@@ -153,6 +173,8 @@ class RefundsPage(QWidget):
         for w in (self.reference, self.reason):
             w.clear()
         self.load(self.patient_id)
+        to = r[1] if to_payer else "the patient"
         status(
-            self.result, f"Refunded {fmt(got.amount)} to the {'payer' if to_payer else 'patient'}."
+            self.result,
+            f"Refunded {fmt(got.amount)} to {to}, from the account of {self.account_name}.",
         )

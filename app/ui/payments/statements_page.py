@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +14,7 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QProgressDialog,
     QPushButton,
@@ -25,7 +27,7 @@ from app.config import private_temp_file
 from app.errors import UserFacingError
 from app.money import ZERO, fmt, money
 from app.services import payments, settings, statements
-from app.services.auth import Actor
+from app.services.auth import Actor, Permission
 from app.store.engine import create_store_engine
 from app.ui import ops, printing
 from app.ui.context import UiContext
@@ -41,12 +43,26 @@ from app.ui.widgets import Column
 log = logging.getLogger("medbill.ui")
 
 
+MESSAGE_MAX = 100  # what fits on the statement's one message line
+
+
+@dataclass(frozen=True)
+class DrawnBatch:
+    """A batch drawn into its PDF, not yet recorded as sent."""
+
+    docs: list[statements.StatementDoc]
+    on: date
+    total: Decimal
+    path: Path
+
+
 class StatementJob(QObject):
-    """Draws the statements and records them, in its own thread and session.
-    Nothing is recorded unless the whole PDF was made."""
+    """Draws the statements in its own thread and read-only session. Nothing
+    is recorded here: the statements are recorded as sent once the person
+    confirms the print dialog or saves a copy (as a single statement)."""
 
     progress = Signal(int, int)
-    done = Signal(object)  # statements.BatchResult
+    done = Signal(object)  # DrawnBatch
     failed = Signal(str)
     cancelled = Signal()
 
@@ -73,13 +89,8 @@ class StatementJob(QObject):
                 )
             if self._stop:
                 raise statements.Cancelled()
-            writer = sessionmaker(bind=engine)
-            with writer() as s, s.begin():
-                run = statements.record_statements(s, self.actor, docs, self.on)
-                result = statements.BatchResult(
-                    run.id, run.count, sum((d.amount_due for d in docs), ZERO), self.out
-                )
-            self.done.emit(result)
+            total = sum((d.amount_due for d in docs), ZERO)
+            self.done.emit(DrawnBatch(docs, self.on, total, self.out))
         except statements.Cancelled:
             self.out.unlink(missing_ok=True)
             self.cancelled.emit()
@@ -107,6 +118,7 @@ class StatementsPage(QWidget):
         self.setObjectName("statementsPage")
         self.pdf: Path | None = None
         self.run_id: int | None = None
+        self.drawn: DrawnBatch | None = None
         self.sent_to_printer = False
         self.thread_: QThread | None = None
         self.job: StatementJob | None = None
@@ -124,6 +136,27 @@ class StatementsPage(QWidget):
         row.addWidget(self.find_btn)
         row.addStretch(1)
         lay.addLayout(row)
+        # The office's message line on every statement (settings
+        # "statement_message"): set here by the office manager, shown to the
+        # biller who prints them.
+        row = QHBoxLayout()
+        msg_label = QLabel("Mess&age on statements:")
+        self.message = QLineEdit()
+        self.message.setObjectName("stmtMessage")
+        self.message.setMaxLength(MESSAGE_MAX)  # one line across the statement
+        self.message.setPlaceholderText("e.g. Please call about payment plans: (217) 555-0100")
+        msg_label.setBuddy(self.message)
+        # Saves the minimum above too: both are the office's, for every run.
+        self.message_btn = QPushButton("Save minimum and message")
+        self.message_btn.setObjectName("stmtMessageSave")
+        row.addWidget(msg_label)
+        row.addWidget(self.message, 1)
+        row.addWidget(self.message_btn)
+        lay.addLayout(row)
+        if not ctx.can(Permission.SETTINGS):
+            self.message.setReadOnly(True)
+            self.message_btn.setEnabled(False)
+            self.message.setToolTip("The office manager sets the message on statements.")
         lay.addWidget(
             QLabel(
                 "Guarantors who owe at least the minimum and have no claim still waiting on "
@@ -192,7 +225,46 @@ class StatementsPage(QWidget):
         self.save_btn.clicked.connect(self.save)
         got = ops.query(self, ctx, lambda s, a: settings.get(s, "statement_minimum"))
         self.minimum.set_value(money(str(got)) if not isinstance(got, ops.Failed) else ZERO)
+        said = ops.query(self, ctx, lambda s, a: settings.get(s, "statement_message"))
+        self.message.setText("" if isinstance(said, ops.Failed) else str(said or ""))
+        self.message_btn.clicked.connect(self.save_message)
+        self.message.returnPressed.connect(self.save_message)
         self.refresh_sent()
+
+    def save_message(self) -> None:
+        """Keep the minimum and the message as the office's, for every run
+        from now on (the minimum is also what the next Find starts from)."""
+        if self.message.isReadOnly():
+            return
+        minimum = self.minimum.value()
+        if minimum is None or minimum < ZERO:
+            typed = self.minimum.text().strip()
+            status(
+                self.result,
+                f"Only balances of at least: '{typed}' is not an amount (e.g. 5.00)"
+                if typed
+                else "Only balances of at least: type the office's minimum (e.g. 5.00)",
+                ok=False,
+            )
+            self.minimum.setFocus()
+            return
+        text = " ".join(self.message.text().split())
+        got = ops.run(
+            self,
+            self.ctx,
+            settings.put_many,
+            {"statement_minimum": str(minimum), "statement_message": text},
+            changed="settings",
+        )
+        if isinstance(got, ops.Failed):
+            return
+        self.message.setText(text)
+        self.minimum.set_value(minimum)
+        said = "with this message" if text else "without a message"
+        status(
+            self.result,
+            f"Saved: from now on statements go to balances of at least {fmt(minimum)}, {said}.",
+        )
 
     def find(self) -> None:
         got = ops.query(self, self.ctx, statements.candidates, minimum=self.minimum.value() or ZERO)
@@ -264,33 +336,50 @@ class StatementsPage(QWidget):
         self.dialog.hide()
         self.print_btn.setEnabled(bool(self.list.rows()))
 
-    def _done(self, result: statements.BatchResult) -> None:
+    def _done(self, batch: DrawnBatch) -> None:
         self._finish()
-        self.pdf, self.run_id, self.sent_to_printer = result.path, result.run_id, False
+        self.pdf, self.run_id, self.sent_to_printer = batch.path, None, False
+        self.drawn = batch
         status(
             self.result,
-            f"{result.count} statement(s) made and recorded, {fmt(result.total)} in all. "
-            "Send them to the printer, or save a copy.",
+            f"{len(batch.docs)} statement(s) made, {fmt(batch.total)} in all. They are "
+            "recorded as sent once printed or saved: send them to the printer, or save a copy.",
         )
         self.open_btn.setEnabled(True)
         self.save_btn.setEnabled(True)
-        self.ctx.changed.emit("statements")
+        self.batch_finished.emit("done")
+        self.print_pdf()
+
+    def _record(self) -> bool:
+        """Record the drawn batch as sent (once): each statement's date,
+        balance and notice, audited. False if that failed."""
+        batch = self.drawn
+        if self.run_id is not None or batch is None:
+            return True
+        got = ops.run(
+            self,
+            self.ctx,
+            lambda s, a: statements.record_statements(s, a, batch.docs, batch.on).id,
+            changed="statements",
+        )
+        if isinstance(got, ops.Failed):
+            return False
+        self.run_id = got
         self.refresh_sent()
         self.list.set_rows([])
         self._count()
-        self.batch_finished.emit("done")
-        self.print_pdf()
+        return True
 
     def print_pdf(self) -> None:
         """The print dialog for the batch's PDF (kept until the program
         closes, for a second try or a saved copy)."""
         if self.pdf is None or not self.pdf.exists():
             return
-        run_id, again = self.run_id, self.sent_to_printer
+        run_id = self.run_id
 
         def confirmed() -> bool:
-            if not again or run_id is None:
-                return True  # making the batch recorded and audited each statement
+            if run_id is None:
+                return self._record()  # first time: now they are sent
             got = ops.run(self, self.ctx, statements.run_reprinted, run_id)
             return not isinstance(got, ops.Failed)
 
@@ -300,6 +389,13 @@ class StatementsPage(QWidget):
         if job is not None:
             self.sent_to_printer = True
             status(self.result, "Printing the statements...")
+        elif self.run_id is None:
+            status(
+                self.result,
+                "Not printed: no statement was recorded. Send them to the printer, or save "
+                "a copy, when ready.",
+                ok=False,
+            )
 
     def _printed(self, outcome: printing.Outcome, pages: int) -> None:
         if outcome is printing.Outcome.PRINTED:
@@ -322,7 +418,9 @@ class StatementsPage(QWidget):
     def save(self) -> None:
         if self.pdf is None:
             return
-        save_copy(
+        # Saved (to mail from elsewhere) counts as sent: recorded once the
+        # copy is written.
+        dest = save_copy(
             self,
             self.ctx,
             self.pdf,
@@ -332,6 +430,8 @@ class StatementsPage(QWidget):
             "statements",
             None,
         )
+        if dest is not None and self.run_id is None and self._record():
+            status(self.result, f"Saved to {dest.name} and recorded as sent.")
 
     def open_statement(self, statement_id: int) -> bool:
         rows = ops.query(self, self.ctx, statements.sent)

@@ -94,8 +94,8 @@ class AnalysisView(QWidget):
         self.procedures.set_rows(a.procedures)
         self.diagnoses.set_rows(a.diagnoses)
         self.payer_mix.set_rows(a.payer_mix)
-        rate = pct(a.collection_rate) or "no charges"
-        dar = f"{a.days_in_ar} days" if a.days_in_ar is not None else "no charges"
+        rate = pct(a.collection_rate) or "- (no charges net of contractual adjustments)"
+        dar = f"{a.days_in_ar} days" if a.days_in_ar is not None else "- (no charges in these days)"
         n = a.other_diagnoses
         more = f" ({n} more diagnos{'es' if n != 1 else 'is'} not listed.)" if n else ""
         self.summary.setText(

@@ -77,19 +77,31 @@ class DaySheetView(QWidget):
         for method in ("Cash", "Check", "Card", "Other", "Total", "Cash and checks"):
             lab = QLabel()
             lab.setObjectName(f"drawer{method.replace(' ', '')}")
+            # Money lines up on the decimal point, as on the paper drawer count.
+            lab.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            lab.setMinimumWidth(110)
             self.drawer_labels[method] = lab
             self.drawer_form.addRow(f"{method}:", lab)
 
+        # The totals by user and by provider one above the other, each the
+        # width of the sheet: side by side (with the drawer) their money
+        # columns were cut off at the right edge.
+        self.by_user_view = table_view("daySheetByUser", self.by_user)
+        self.by_provider_view = table_view("daySheetByProvider", self.by_provider)
+        tables = QVBoxLayout()
+        tables.setContentsMargins(0, 0, 0, 0)
+        tables.addWidget(self.by_user_view, 1)
+        tables.addWidget(self.by_provider_view, 1)
         sums = QHBoxLayout()
-        sums.addWidget(table_view("daySheetByUser", self.by_user), 1)
-        sums.addWidget(table_view("daySheetByProvider", self.by_provider), 1)
-        sums.addWidget(drawer)
+        sums.addLayout(tables, 1)
+        sums.addWidget(drawer, 0, Qt.AlignmentFlag.AlignTop)
         bottom = QWidget()
         bottom.setLayout(sums)
         split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(table_view("daySheetEntries", self.entries))
+        self.entries_view = table_view("daySheetEntries", self.entries)
+        split.addWidget(self.entries_view)
         split.addWidget(bottom)
-        split.setSizes([420, 220])
+        split.setSizes([380, 280])
 
         lay = QVBoxLayout(self)
         lay.addLayout(top)

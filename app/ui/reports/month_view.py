@@ -118,7 +118,12 @@ PROCEDURE_COLUMNS: list[Column[ProcedureRow]] = [
 ]
 
 
-def table_view(name: str, model: RowTableModel[Any], sortable: bool = True) -> QTableView:
+def table_view(
+    name: str, model: RowTableModel[Any], sortable: bool = True, *, stretch: int | None = None
+) -> QTableView:
+    """A read-only table; column ``stretch`` (a name or description) takes
+    the width left over and is cut short with "..." when the table is
+    narrow, so the money columns after it stay in sight."""
     view = QTableView()
     view.setObjectName(name)
     if sortable:
@@ -139,6 +144,10 @@ def table_view(name: str, model: RowTableModel[Any], sortable: bool = True) -> Q
     view.verticalHeader().setDefaultSectionSize(22)
     view.horizontalHeader().setStretchLastSection(False)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    if stretch is not None:
+        view.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        view.setWordWrap(False)
+        view.setTextElideMode(Qt.TextElideMode.ElideRight)
     return view
 
 
@@ -192,20 +201,23 @@ class MonthView(QWidget):
         self.providers = RowTableModel(PROVIDER_COLUMNS)
         self.payers = RowTableModel(PAYER_COLUMNS)
         self.procedures = RowTableModel(PROCEDURE_COLUMNS)
+        # The totals and the breakdowns are tabs of one wide table area: under
+        # the chart the breakdowns had a third of the width and showed only
+        # their first columns (adjustments, refunds and net collections were
+        # off to the right).
         self.breakdowns = QTabWidget()
         self.breakdowns.setObjectName("breakdowns")
-        self.breakdowns.addTab(table_view("byProvider", self.providers), "By &provider")
-        self.breakdowns.addTab(table_view("byPayer", self.payers), "By pa&yer")
-        self.breakdowns.addTab(table_view("byProcedure", self.procedures), "By procedure &code")
+        self.breakdowns.addTab(self.totals_view, "&Totals")
+        self.breakdowns.addTab(table_view("byProvider", self.providers, stretch=0), "By &provider")
+        self.breakdowns.addTab(table_view("byPayer", self.payers, stretch=0), "By pa&yer")
+        self.breakdowns.addTab(
+            table_view("byProcedure", self.procedures, stretch=1), "By procedure &code"
+        )
 
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.chart)
-        right.addWidget(self.breakdowns)
-        right.setSizes([300, 300])
         split = QSplitter()
-        split.addWidget(self.totals_view)
-        split.addWidget(right)
-        right.setMinimumWidth(360)
+        split.addWidget(self.breakdowns)
+        split.addWidget(self.chart)
+        self.chart.setMinimumWidth(360)
         split.setSizes([780, 420])
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)

@@ -85,3 +85,60 @@ def test_a_failure_in_the_background_is_shown_not_raised(qtbot, office, tmp_path
         ag.run()
     assert "work accounts receivable" in ag.totals.text()
     assert ag.run_btn.isEnabled()
+
+
+def test_an_empty_collections_list_says_so(qtbot, office, tmp_path) -> None:
+    """No account qualifies: the line under the list says so in words (before:
+    "0 account(s)" under an empty table)."""
+    with office.store.unit_of_work() as s:
+        bao = factories.patient(s, "Nguyen", "Bao")
+        # Over 90 days old but never sent a statement: not a collections case.
+        fm.visit(
+            s, bao, office.provider_id, date.today() - timedelta(days=120), [("36415", "15.00")]
+        )
+    w = MainWindow(UiContext(office.store, Paths(tmp_path), office.biller), "Maple Street")
+    qtbot.addWidget(w)
+    page = w.open_area("payments")
+    co = page.collections
+    page.tabs.setCurrentWidget(co)
+    co.run_btn.click()
+    assert co.list.rows() == []
+    assert co.note.text() == (
+        f"No account owes money over 90 days old after a statement, as of {date.today():%m/%d/%Y}."
+    )
+
+
+def test_aging_export_runs_off_the_gui_thread(qtbot, office, tmp_path, monkeypatch) -> None:
+    """Export CSV... computes the aging for the file in its own thread, like
+    Show (before, the screen froze while it computed), shows what it saved,
+    and the file has plain amounts."""
+    from PySide6.QtWidgets import QFileDialog
+
+    with office.store.unit_of_work() as s:
+        bao = factories.patient(s, "Nguyen", "Bao")
+        fm.visit(
+            s, bao, office.provider_id, date.today() - timedelta(days=100), [("36415", "15.00")]
+        )
+    ran_in = []
+    real = aging.aging
+
+    def slow(s, actor, as_of, basis=aging.Basis.SERVICE):
+        ran_in.append(threading.get_ident())
+        time.sleep(0.3)
+        return real(s, actor, as_of, basis)
+
+    monkeypatch.setattr(aging, "aging", slow)
+    out = tmp_path / "aging.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    w = MainWindow(UiContext(office.store, Paths(tmp_path), office.biller), "Maple Street")
+    qtbot.addWidget(w)
+    ag = w.open_area("payments").aging
+    with qtbot.waitSignal(ag.computed, timeout=10000):
+        ag.export_btn.click()
+        assert ag.busy.isVisibleTo(ag) and not ag.export_btn.isEnabled()
+        assert ag.totals.text().startswith("Saving the aging as of")
+    assert ran_in and ran_in[0] != threading.get_ident()
+    assert ag.totals.text().endswith(" - saved to aging.csv")
+    assert "Total A/R 15.00" in ag.totals.text()
+    assert out.read_text().splitlines()[-1] == "Total,Total A/R,0.00,0.00,0.00,15.00,0.00,15.00"
+    assert background.running() == []

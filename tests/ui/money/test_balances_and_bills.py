@@ -279,3 +279,82 @@ def test_office_bills_void_edit_vendor_stop_and_restart(
             .all()
         )
         assert actions[-2:] == ["recurring_bill_stopped", "recurring_bill_restarted"]
+
+
+def _fully_visible(view, heading: str) -> bool:
+    header = view.horizontalHeader()
+    model = view.model()
+    col = next(
+        c
+        for c in range(model.columnCount())
+        if model.headerData(c, Qt.Orientation.Horizontal) == heading
+    )
+    right = header.sectionViewportPosition(col) + header.sectionSize(col)
+    return header.sectionViewportPosition(col) >= 0 and right <= view.viewport().width()
+
+
+@QT_NOISE
+def test_office_bills_show_what_is_open_and_the_whole_ap_aging(qtbot, office, tmp_path) -> None:
+    """At the office's usual window size the bills list shows each bill's open
+    amount and days late without scrolling, and the AP aging every bucket and
+    its total (before, both were cut off at the list's right edge)."""
+    today = date.today()
+    with office.store.unit_of_work() as s:
+        vid = ap.add_vendor(s, office.manager, ap.VendorInput("Brightline Practice Software Inc"))
+        ap.add_bill(
+            s,
+            office.manager,
+            ap.BillInput(
+                vid,
+                "BRI-2611-00130",
+                today - timedelta(days=140),
+                today - timedelta(days=100),
+                money("12345.67"),
+                ExpenseCategory.SOFTWARE,
+            ),
+        )
+    page = _page(qtbot, office, tmp_path, office.manager)
+    w = page.window()
+    w.resize(1400, 860)
+    w.show()
+    qtbot.waitExposed(w)
+    pg = page.payables
+    page.tabs.setCurrentWidget(pg)
+    pg.tabs.setCurrentIndex(4)  # Reports
+    qtbot.wait(50)
+    for heading in ("Due", "Vendor", "Invoice", "Open", "Days late"):
+        assert _fully_visible(pg.bills, heading), heading
+    assert pg.bills.rows()[0].days_late == 100
+    for heading in ("Not due", "1-30", "31-60", "61-90", "Over 90", "Total"):
+        assert _fully_visible(pg.aging, heading), heading
+
+
+def test_a_bill_amount_that_is_not_an_amount_says_so(qtbot, office, tmp_path) -> None:
+    """'12o.00' typed as a bill's (or a recurring bill's) amount: the message
+    next to the field says it is not an amount (before: "Amount must be more
+    than 0.00", about something the manager did not type); nothing is stored."""
+    with office.store.unit_of_work() as s:
+        ap.add_vendor(s, office.manager, ap.VendorInput("Prairie Power"))
+    page = _page(qtbot, office, tmp_path, office.manager)
+    pg = page.payables
+    page.tabs.setCurrentWidget(pg)
+    pg.tabs.setCurrentIndex(1)
+    pg.bill_vendor.setCurrentIndex(pg.bill_vendor.findText("Prairie Power"))
+    qtbot.keyClicks(pg.bill_invoice, "PP-77")
+    qtbot.keyClicks(pg.bill_amount, "12o.00")
+    qtbot.mouseClick(pg.bill_btn, Qt.MouseButton.LeftButton)
+    next_to_amount = pg.bill_marker.fields["amount"][1]
+    assert next_to_amount.text() == "'12o.00' is not an amount (e.g. 1,200.00)"
+    pg.bill_amount.clear()
+    qtbot.mouseClick(pg.bill_btn, Qt.MouseButton.LeftButton)
+    assert next_to_amount.text() == "Amount must be more than 0.00"  # left blank
+    with office.store.session() as s:
+        assert s.execute(select(Bill)).first() is None
+
+    pg.tabs.setCurrentIndex(3)
+    pg.r_vendor.setCurrentIndex(pg.r_vendor.findText("Prairie Power"))
+    qtbot.keyClicks(pg.r_amount, "1.800,00")
+    qtbot.mouseClick(pg.r_btn, Qt.MouseButton.LeftButton)
+    assert pg.r_marker.fields["amount"][1].text().startswith("'1.800,00' is not an amount")
+    with office.store.session() as s:
+        assert s.execute(select(RecurringBill)).first() is None

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pdfplumber
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QPushButton
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QPushButton
 from sqlalchemy import func, select
 
 from app.config import Paths
@@ -23,7 +23,7 @@ from app.models.patient import Patient
 from app.models.payables import BillPayment, ExpenseCategory
 from app.models.statements import Statement
 from app.money import money
-from app.services import ledger
+from app.services import ledger, statements
 from app.services import payables as ap
 from app.ui.context import UiContext
 from app.ui.main_window import MainWindow
@@ -57,7 +57,7 @@ def _type_cell(qtbot, grid, row: int, col: int, text: str) -> None:
 
 
 @pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform, on show()
-def test_post_an_eob_with_contractual_and_coinsurance(qtbot, office, tmp_path) -> None:
+def test_post_an_eob_with_contractual_and_coinsurance(qtbot, office, tmp_path, monkeypatch) -> None:
     with office.store.unit_of_work() as s:
         fm.fee_items(s)
         payer = factories.payer(s, "Prairie Health Plan")
@@ -129,6 +129,21 @@ def test_post_an_eob_with_contractual_and_coinsurance(qtbot, office, tmp_path) -
     assert page.tabs.currentWidget() is page.ledger
     assert "patient owes 16.00" in page.ledger.header.text()
     assert page.ledger.rows.rows()[-1].balance == money("16.00")
+
+    # Keyed against the wrong claim: reversed, and the line under the buttons
+    # says so (before, it went blank: the claim's reload cleared it).
+    page.tabs.setCurrentWidget(eob)
+    eob.load_claim(claim_id)
+    monkeypatch.setattr(QInputDialog, "getItem", lambda _p, _t, _l, items, *a: (items[0], True))
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Wrong claim", True))
+    qtbot.mouseClick(eob.reverse_btn, Qt.MouseButton.LeftButton)
+    assert eob.result.text() == (
+        f"Reversed the {date.today():%m/%d/%Y} posting of EFT EFT-88120 (paid 76.00). "
+        "Claim 260000123 is Printed again."
+    )
+    with office.store.session() as s:
+        assert s.get(Claim, claim_id).status is ClaimStatus.PRINTED
+        assert ledger.patient_balance(s, pat_id) == money("130.00")
 
 
 def test_patient_payment_is_applied_or_left_as_credit(qtbot, office, tmp_path, paper) -> None:
@@ -206,9 +221,24 @@ def test_statements_batch_runs_off_the_gui_thread_and_cancel_records_nothing(
     with office.store.session() as s:
         assert s.execute(select(func.count()).select_from(Statement)).scalar() == 0
 
-    with qtbot.waitSignal(sp.printed, timeout=20000) as printed:
+    # Drawn, but Cancel in the print dialog (the printer was not ready):
+    # nothing is recorded as sent, so the next run does not say "second
+    # notice" for statements nobody mailed.
+    paper.cancel = True
+    with qtbot.waitSignal(sp.batch_finished, timeout=20000) as sig:
         qtbot.mouseClick(sp.print_btn, Qt.MouseButton.LeftButton)
-    # Made and recorded, then straight to the print dialog and the printer.
+    assert sig.args == ["done"] and paper.titles == ["statements"]
+    assert "Not printed: no statement was recorded" in sp.result.text()
+    assert len(sp.list.rows()) == 2 and sp.sent.rows() == []
+    with office.store.session() as s:
+        assert s.execute(select(func.count()).select_from(Statement)).scalar() == 0
+    paper.cancel = False
+    paper.titles.clear()
+    paper.texts.clear()
+
+    with qtbot.waitSignal(sp.printed, timeout=20000) as printed:
+        qtbot.mouseClick(sp.open_btn, Qt.MouseButton.LeftButton)
+    # Confirmed in the print dialog: recorded as sent, and to the printer.
     assert printed.args == ["printed"]
     assert paper.titles == ["statements"] and paper.pages() == 2
     assert "Brooks" in paper.texts[0] and "Castillo" in paper.texts[0]
@@ -309,6 +339,7 @@ def test_receptionist_sees_only_patient_payments(qtbot, office, tmp_path) -> Non
     assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == [
         "Patient pa&yment",
         "Patient le&dger",
+        "Day s&heet",
     ]
     assert page.eob is None and page.payables is None
 
@@ -378,3 +409,160 @@ def test_patient_ledger_prints_and_a_statement_is_recorded_only_when_printed_or_
         assert "Ortega, Luz" in pdf.pages[0].extract_text()
     assert count("file_saved") == 1
     assert f"Saved as {target.name}" in lp.result.text()
+
+
+def test_a_picked_amount_that_cannot_be_saved_says_which_line(qtbot, office, tmp_path) -> None:
+    """Typing in the Apply column: a cell that is not an amount, or more than
+    the line owes, is named by its date of service and code (before, the
+    save button just stayed grey, or the message said "a picked line")."""
+    with office.store.unit_of_work() as s:
+        pat = factories.patient(s, "Nguyen", "Bao")
+        fm.visit(s, pat, office.provider_id, DOS, [("99213", "115.00"), ("85025", "28.00")])
+    w = _window(qtbot, office, tmp_path, office.receptionist)
+    page = w.open_area("payments")
+    pp = page.patient
+    page.tabs.setCurrentWidget(pp)
+    qtbot.keyClicks(pp.finder.search, "nguyen")
+    qtbot.keyClick(pp.finder.search, Qt.Key.Key_Return)
+    qtbot.keyClicks(pp.amount, "4o")
+    assert pp.running.text() == "Amount: '4o' is not an amount (e.g. 40.00)"
+    assert not pp.save_btn.isEnabled()
+    pp.amount.clear()
+    qtbot.keyClicks(pp.amount, "40.00")
+    codes = [pp.lines.item(r, 2).text() for r in range(pp.lines.rowCount())]
+    lab = codes.index("85025")
+    pp.lines.item(lab, 4).setText("2o.00")
+    assert not pp.save_btn.isEnabled()
+    assert f"the {DOS:%m/%d/%Y} 85025 line: '2o.00' is not an amount" in pp.running.text()
+
+    pp.lines.item(lab, 4).setText("40.00")  # the lab line owes 28.00
+    for r in range(pp.lines.rowCount()):
+        if r != lab:
+            pp.lines.item(r, 4).setText("")
+    assert pp.save_btn.isEnabled()
+    qtbot.mouseClick(pp.save_btn, Qt.MouseButton.LeftButton)
+    assert f"40.00 is more than the 28.00 owed on the {DOS:%m/%d/%Y} 85025 line" in (
+        pp.summary.text()
+    )
+    with office.store.session() as s:
+        assert ledger.patient_balance(s, pat.id) == money("143.00")
+
+
+def test_office_manager_sets_the_message_line_of_statements(qtbot, office, tmp_path) -> None:
+    """The statement's message line and the minimum balance are the office's:
+    the manager sets them on the Statements tab and every run uses them
+    (before, both settings existed but no screen could change them); the
+    biller sees the message read-only."""
+    with office.store.unit_of_work() as s:
+        pat = factories.patient(s, "Abbott", "Pat")
+        fm.visit(s, pat, office.provider_id, DOS, [("99213", "115.00")])
+        pat_id = pat.id
+    w = _window(qtbot, office, tmp_path, office.manager)
+    page = w.open_area("payments")
+    sp = page.statements
+    page.tabs.setCurrentWidget(sp)
+    assert sp.message.text() == "" and not sp.message.isReadOnly()
+    sp.minimum.clear()
+    qtbot.keyClicks(sp.minimum, "1o.00")
+    qtbot.mouseClick(sp.message_btn, Qt.MouseButton.LeftButton)
+    assert sp.result.text() == "Only balances of at least: '1o.00' is not an amount (e.g. 5.00)"
+    sp.minimum.clear()
+    qtbot.keyClicks(sp.minimum, "10")
+    qtbot.keyClicks(sp.message, "Please call  about payment plans: (217) 555-0100")
+    qtbot.keyClick(sp.message, Qt.Key.Key_Return)
+    assert sp.result.text() == (
+        "Saved: from now on statements go to balances of at least 10.00, with this message."
+    )
+    assert sp.message.text() == "Please call about payment plans: (217) 555-0100"
+    out = tmp_path / "one.pdf"
+    with office.store.session() as s, s.begin():
+        statements.statement_pdf(s, office.biller, pat_id, date.today(), out)
+        assert (
+            s.execute(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action.like("setting%"))
+            ).scalar()
+            == 2  # the minimum and the message
+        )
+    with pdfplumber.open(out) as pdf:
+        assert "Please call about payment plans: (217) 555-0100" in pdf.pages[0].extract_text()
+
+    w2 = _window(qtbot, office, tmp_path / "biller", office.biller)
+    sp2 = w2.open_area("payments").statements
+    assert sp2.message.text() == "Please call about payment plans: (217) 555-0100"
+    assert sp2.minimum.text() == "10.00"  # the office's minimum, where every run starts
+    assert sp2.message.isReadOnly() and not sp2.message_btn.isEnabled()
+
+
+def test_a_statements_batch_saved_instead_of_printed_is_recorded_once(
+    qtbot, office, tmp_path, paper, monkeypatch
+) -> None:
+    """Saved to mail from elsewhere: the batch is recorded as sent when the
+    copy is written, once, and the copy's save is audited."""
+    from PySide6.QtWidgets import QFileDialog
+
+    with office.store.unit_of_work() as s:
+        pat = factories.patient(s, "Abbott", "Pat")
+        fm.visit(s, pat, office.provider_id, DOS, [("99213", "115.00")])
+    w = _window(qtbot, office, tmp_path, office.biller)
+    page = w.open_area("payments")
+    sp = page.statements
+    page.tabs.setCurrentWidget(sp)
+    qtbot.mouseClick(sp.find_btn, Qt.MouseButton.LeftButton)
+    paper.cancel = True
+    with qtbot.waitSignal(sp.batch_finished, timeout=20000):
+        qtbot.mouseClick(sp.print_btn, Qt.MouseButton.LeftButton)
+    dest = tmp_path / "mail" / "statements.pdf"
+    dest.parent.mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(dest), ""))
+    qtbot.mouseClick(sp.save_btn, Qt.MouseButton.LeftButton)
+    assert dest.exists()
+    assert sp.result.text() == "Saved to statements.pdf and recorded as sent."
+    qtbot.mouseClick(sp.save_btn, Qt.MouseButton.LeftButton)  # a second copy
+    with office.store.session() as s:
+        assert s.execute(select(func.count()).select_from(Statement)).scalar() == 1
+        actions = s.execute(select(AuditEvent.action)).scalars().all()
+    assert actions.count("statement_printed") == 1
+    assert len(sp.sent.rows()) == 1 and sp.list.rows() == []
+
+
+def test_refund_names_whose_credit_it_is(qtbot, office, tmp_path) -> None:
+    """The Refunds tab says whose account is open, in words (the finder keeps
+    only what was typed); too much is refused next to the amount; the refund
+    names who got the money."""
+    with office.store.unit_of_work() as s:
+        pat = factories.patient(s, "Nguyen", "Bao")
+        pat_id, acct = pat.id, pat.account_no
+    w = _window(qtbot, office, tmp_path, office.receptionist)
+    page = w.open_area("payments")
+    pp = page.patient
+    page.tabs.setCurrentWidget(pp)
+    qtbot.keyClicks(pp.finder.search, "nguyen")
+    qtbot.keyClick(pp.finder.search, Qt.Key.Key_Return)
+    pp.leave_credit.setChecked(True)
+    qtbot.keyClicks(pp.amount, "50.00")
+    qtbot.keyClick(pp.amount, Qt.Key.Key_Return)  # a deposit on account
+    assert "50.00 left as credit" in pp.result.text()
+
+    w2 = _window(qtbot, office, tmp_path / "b", office.biller)
+    page2 = w2.open_area("payments")
+    rf = page2.refunds
+    page2.tabs.setCurrentWidget(rf)
+    qtbot.keyClicks(rf.finder.search, "nguyen")
+    qtbot.keyClick(rf.finder.search, Qt.Key.Key_Return)
+    assert rf.account_label.text() == f"<b>Nguyen, Bao ({acct})</b>: 1 credit(s), 50.00 in all"
+    rf.amount.clear()
+    qtbot.keyClicks(rf.amount, "80.00")
+    qtbot.keyClicks(rf.reference, "5521")
+    qtbot.mouseClick(rf.save_btn, Qt.MouseButton.LeftButton)
+    assert "cannot refund 80.00" in rf.marker.fields["amount"][1].text()
+    rf.amount.clear()
+    qtbot.keyClicks(rf.amount, "50.00")
+    qtbot.mouseClick(rf.save_btn, Qt.MouseButton.LeftButton)
+    assert rf.result.text() == (
+        f"Refunded 50.00 to the patient, from the account of Nguyen, Bao ({acct})."
+    )
+    assert rf.account_label.text() == f"<b>Nguyen, Bao ({acct})</b>: 0 credit(s), 0.00 in all"
+    with office.store.session() as s:
+        assert ledger.patient_balance(s, pat_id) == money("0.00")

@@ -250,3 +250,34 @@ def test_the_chart_draws_the_twelve_months(qtbot, office_last_month, tmp_path) -
     assert chart.month_at(chart.width() - 20) == 11
     assert "Charges 255.00" in chart.months[-1].text
     assert fmt(D("205.00")) in chart.months[-1].text
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform, on show()
+def test_totals_and_breakdowns_show_every_column(qtbot, office_last_month, tmp_path) -> None:
+    """At the office's usual window size the totals and each breakdown show
+    all their columns (before, the breakdowns sat under the chart and their
+    adjustments, refunds and net collections were off to the right)."""
+    w, _ctx, page = _window(qtbot, office_last_month, tmp_path)
+    w.resize(1400, 860)
+    w.show()
+    qtbot.waitExposed(w)
+    mv = page.month
+    with qtbot.waitSignal(mv.reviewed):
+        qtbot.mouseClick(mv.review_button, Qt.MouseButton.LeftButton)
+    tabs = mv.breakdowns
+    assert [tabs.tabText(i) for i in range(tabs.count())] == [
+        "&Totals",
+        "By &provider",
+        "By pa&yer",
+        "By procedure &code",
+    ]
+    for i in range(tabs.count()):
+        tabs.setCurrentIndex(i)
+        view = tabs.currentWidget()
+        qtbot.wait(20)
+        header = view.horizontalHeader()
+        last = header.count() - 1
+        assert header.sectionViewportPosition(last) + header.sectionSize(last) <= (
+            view.viewport().width()
+        ), view.objectName()
+        assert header.sectionSize(last) >= header.sectionSizeFromContents(last).width()

@@ -3,7 +3,10 @@ CSV, and totals that equal the ledger to the cent."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -123,3 +126,30 @@ def test_aging_from_the_last_bill_date(office) -> None:
         assert by_dos.patients[0].buckets[2] == money("15.00")  # 61-90 from the visit
         assert billed.patients[0].buckets[0] == money("15.00")  # current from the statement
         assert billed.total.total == by_dos.total.total == aging.ledger_total(s, as_of)
+
+
+def test_collections_csv_amounts_are_plain_numbers() -> None:
+    """A collections agency's spreadsheet reads 1234.50 as a number in any
+    locale; "1,234.50" is text outside the US one."""
+    row = aging.CollectionRow(
+        7,
+        "Dorsey, Paul",
+        "A20417",
+        "2175550100",
+        Decimal("1234.50"),
+        Decimal("1000.00"),
+        3,
+        date(2026, 5, 1),
+        None,
+    )
+    lines = list(csv.reader(io.StringIO(aging.collections_csv([row]))))
+    assert lines[1] == [
+        "A20417",
+        "Dorsey, Paul",
+        "(217) 555-0100",
+        "1234.50",
+        "1000.00",
+        "3",
+        "2026-05-01",
+        "",
+    ]

@@ -283,7 +283,10 @@ def test_collections_list_shows_old_balances_with_statements_sent(office, tmp_pa
         ]
         out = tmp_path / "collections.csv"
         assert aging.export_collections_csv(s, office.biller, date(2026, 6, 30), out) == 1
-        assert out.read_text().splitlines()[1].startswith('A20417,"Dorsey, Paul",')
+        line = out.read_text().splitlines()[1]
+        assert line.startswith('A20417,"Dorsey, Paul",')
+        # Amounts as plain numbers, as a spreadsheet reads them in any locale.
+        assert ",295.00,130.00,1," in line
         from app.models.audit import AuditEvent
 
         assert (

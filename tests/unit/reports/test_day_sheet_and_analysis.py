@@ -156,3 +156,30 @@ def test_only_the_top_25_diagnoses_are_listed(small: Small) -> None:
     assert len(a.diagnoses) == 25 and a.other_diagnoses == 33 - 25
     assert (a.diagnoses[0].code, a.diagnoses[0].visits) == ("E11.9", 4)
     assert a.diagnoses[0].description == ""
+
+
+def test_a_wrong_range_says_which_field_as_the_screen_names_it() -> None:
+    """The range bar shows these in one message box: each names From or To
+    (before: "The last day is before the first day", "Choose at most a year")."""
+    from app.services.day_sheet import check_range
+
+    with pytest.raises(ValidationError) as bad:
+        check_range(date(2026, 5, 2), date(2026, 5, 1))
+    assert [p.message for p in bad.value.problems] == [
+        "To (05/01/2026) is before From (05/02/2026): choose a last day on or after the first"
+    ]
+    with pytest.raises(ValidationError) as long:
+        check_range(date(2025, 1, 1), date(2026, 1, 2))
+    assert [p.message for p in long.value.problems] == [
+        "To: a day sheet covers at most a year (366 days, From and To included)"
+    ]
+    assert check_range(date(2025, 1, 1), date(2026, 1, 1)) == (
+        date(2025, 1, 1),
+        date(2026, 1, 1),
+    )
+    with pytest.raises(ValidationError) as none:
+        check_range(None, None)
+    assert [p.message for p in none.value.problems] == [
+        "From: choose the first day",
+        "To: choose the last day",
+    ]
