@@ -356,6 +356,7 @@ def test_lockout_for_five_minutes_after_five_failures(office) -> None:
     # The fifth wrong password locks the account.
     r = _login(st, "biller", "wrong again", clock)
     assert isinstance(r, auth.LoginRefused)
+    assert "this account is locked for 5 minutes" in r.message  # said at once
     locked_at = clock()
     # Even the right password is refused while locked, and says for how long.
     clock.advance(minutes=1)
