@@ -196,3 +196,17 @@ def hand_over(s: Session, previous: Actor, new: Actor) -> None:
         "logout",
         details={"reason": "another user unlocked", "unlocked_by": new.username},
     )
+
+
+def unlock_declined(s: Session, actor: Actor, previous: Actor) -> None:
+    """Another user typed a right password at the lock, then chose not to
+    close the locked user's open windows: they are logged out again."""
+    audit.record(
+        s,
+        actor,
+        "logout",
+        details={
+            "reason": "unlock declined: the locked user's windows stay open",
+            "locked_user": previous.username,
+        },
+    )
