@@ -344,7 +344,9 @@ class RecoveryPage(QWizardPage):
         lay.addWidget(self.panel)
         self.panel.confirmed_changed.connect(lambda _ok: self.completeChanged.emit())
 
-    def initializePage(self) -> None:
+    def take_keyboard(self) -> None:
+        """The typed-back group is where this page's typing goes (the wizard
+        itself gives the focus to the page's first button, Print)."""
         self.panel.last_group.setFocus()
 
     def isComplete(self) -> bool:
@@ -382,7 +384,12 @@ class SetupWizard(QWizard):
         ):
             self.addPage(page)
         self.setButtonText(QWizard.WizardButton.FinishButton, "&Finish: create the office")
+        self.currentIdChanged.connect(self._page_shown)
         self.resize(720, 640)
+
+    def _page_shown(self, _id: int) -> None:
+        if self.currentPage() is self.recovery_page:
+            self.recovery_page.take_keyboard()
 
     def anything_typed(self) -> bool:
         return any(

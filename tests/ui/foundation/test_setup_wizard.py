@@ -257,3 +257,22 @@ def test_escape_asks_before_throwing_away_what_was_typed(qtbot, paths, modals) -
     modals.check()
     assert w.result() == QWizard.DialogCode.Rejected
     assert not paths.store.exists()
+
+
+def test_each_page_opens_with_the_keyboard_in_its_first_field(qtbot, paths, memory_keyring) -> None:
+    """A person who only types: every page's typing lands in its first field,
+    the recovery key's typed-back group included (not on its Print button)."""
+    w = open_wizard(qtbot, paths)
+    fill_practice(qtbot, w)
+    assert focused().objectName() == "provider.last_name"
+    fill_provider_and_manager(qtbot, w)
+    press_enter(qtbot)
+    assert w.currentPage() is w.recovery_page
+    box = focused()
+    assert box is w.recovery_page.panel.last_group
+    qtbot.keyClicks(box, last_group(w.code))
+    assert w.button(QWizard.WizardButton.FinishButton).isEnabled()
+    press_enter(qtbot)
+    assert w.result() == QWizard.DialogCode.Accepted
+    assert w.store is not None
+    w.store.close()
