@@ -300,7 +300,7 @@ def practice_input(s: Session) -> PracticeInput:
         state=p.state,
         zip=p.zip,
         phone=format_phone(p.phone),
-        ein=p.ein,
+        ein=f"{p.ein[:2]}-{p.ein[2:]}" if len(p.ein) == 9 else p.ein,  # as on the IRS letter
         billing_npi=p.billing_npi,
         taxonomy=p.taxonomy,
     )

@@ -171,22 +171,35 @@ def test_the_last_manager_and_yourself_cannot_be_disabled(
 
 
 def test_office_settings_change_the_idle_lock(qtbot, office, admin) -> None:
+    show_active(qtbot, admin)
     admin.setCurrentWidget(admin.office)
-    assert admin.office.idle.value() == 10
-    admin.office.idle.setValue(15)
-    admin.office.save_settings_button.click()
+    page = admin.office
+    assert page.idle.value() == 10
+    # Keyboard: Alt+L to the field, type the minutes, Enter saves.
+    qtbot.keyClick(admin, Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)
+    assert QApplication.focusWidget() is page.idle
+    qtbot.keyClick(page.idle, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(page.idle, "1")
+    assert page.idle.text() == "1 minute"
+    qtbot.keyClicks(page.idle, "5")
+    assert page.settings_saved.text() == ""
+    qtbot.keyClick(page.idle, Qt.Key.Key_Return)
+    assert page.settings_saved.text() == "Saved."  # the person sees it happened
     with office.store.session() as s:
         assert settings.get(s, "idle_lock_minutes") == 15
         assert settings.get(s, "verification_window_days") == 30
     changed = rows(office, action="setting_changed")
     assert len(changed) == 1 and changed[0].details == {"old": 10, "new": 15}
     assert changed[0].entity_id == "idle_lock_minutes"
+    page.idle.setValue(20)  # changed again, not saved yet: no "Saved."
+    assert page.settings_saved.text() == ""
 
 
 def test_practice_details_are_checked_and_saved(qtbot, office, admin) -> None:
     page = admin.office
     assert page.practice.text("name") == "Maple Street Family Medicine"
     assert page.practice.text("phone") == "(217) 555-0100"
+    assert page.practice.text("ein") == "37-1234567"  # as typed and on the IRS letter
     fill(page, {"practice.billing_npi": "1234567890", "practice.city": "Chatham"})
     page.save_practice_button.click()
     assert "check digit" in problem(page, "practice.billing_npi")
@@ -195,8 +208,10 @@ def test_practice_details_are_checked_and_saved(qtbot, office, admin) -> None:
     fill(page, {"practice.billing_npi": factories.NPI_PRACTICE})
     qtbot.keyClick(page.findChild(QLineEdit, "practice.billing_npi"), Qt.Key.Key_Return)
     assert problem(page, "practice.billing_npi") == ""
+    assert page.practice_saved.text() == "Saved."
     with office.store.session() as s:
         assert s.get(Practice, 1).city == "Chatham"
+        assert s.get(Practice, 1).ein == "371234567"  # stored as digits
     assert rows(office, action="practice_changed")[0].details == {
         "city": ["Springfield", "Chatham"]
     }
@@ -216,6 +231,7 @@ def test_a_claim_check_sends_the_person_to_fix_a_provider_npi(qtbot, office, adm
     assert "check digit" in problem(page, "provider.npi")
     fill(page, {"provider.npi": NPI_OTHER})
     qtbot.keyClick(npi, Qt.Key.Key_Return)
+    assert page.provider_saved.text() == "Saved."
     with office.store.session() as s:
         assert s.get(Provider, office.provider_id).npi == NPI_OTHER
     assert rows(office, action="provider_changed")[0].details == {
