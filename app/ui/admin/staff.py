@@ -24,7 +24,7 @@ from app.ui import ops
 from app.ui.admin.table import RowTable
 from app.ui.context import UiContext
 from app.ui.forms import FieldForm, ask
-from app.ui.widgets import Column, shortcut
+from app.ui.widgets import Column, display_value, shortcut
 
 ROLES = (Role.RECEPTIONIST, Role.BILLER, Role.MANAGER)
 
@@ -188,6 +188,12 @@ class StaffPage(QWidget):
                 Column("User name", lambda r: r.username),
                 Column("Full name", lambda r: r.full_name),
                 Column("Role", lambda r: r.role.label),
+                # An account nobody has used for months is one to disable.
+                Column(
+                    "Last log-in",
+                    lambda r: r.last_login,
+                    display=lambda v: display_value(v) if v else "never",
+                ),
                 Column("Status", lambda r: r.status),
             ],
             "usersTable",

@@ -110,6 +110,27 @@ def test_add_an_account_and_the_new_person_chooses_a_password(
     ]
 
 
+def last_logins(admin: AdminPage) -> dict[str, str]:
+    names, last = table_texts(admin.staff.table, 0), table_texts(admin.staff.table, 3)
+    return dict(zip(names, last, strict=True))
+
+
+def test_staff_list_shows_when_each_person_last_logged_in(qtbot, office, admin) -> None:
+    """The manager spots accounts nobody uses (to disable them)."""
+    header = admin.staff.table.model().headerData(3, Qt.Orientation.Horizontal)
+    assert header == "Last log-in"
+    last = last_logins(admin)
+    assert last["biller"] == "never"
+    with office.store.session() as s, s.begin():
+        assert isinstance(auth.login(s, "biller", PASSWORD), auth.Actor)
+    at = user(office, "biller").last_login_at
+    assert at is not None
+    admin.staff.reload()
+    last = last_logins(admin)
+    assert last["biller"] == at.astimezone().strftime("%m/%d/%Y %H:%M")
+    assert last["reception"] == "never"
+
+
 def test_disable_enable_change_role_and_reset(qtbot, office, admin, modals: Modals) -> None:
     select_user_row(admin, "reception")
     assert admin.staff.active_button.text() == "&Disable"
