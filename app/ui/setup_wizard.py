@@ -54,10 +54,10 @@ def secure_keyring_available() -> bool:
     return keys.secure_keyring_available()
 
 
-def keyring_name() -> str:
+def keyring_label() -> str:
     from app.store import keys
 
-    return keys.keyring_name()
+    return keys.keyring_label()
 
 
 def _page_layout(page: QWizardPage) -> tuple[QVBoxLayout, QFormLayout, QLabel]:
@@ -150,12 +150,13 @@ class ProvidersPage(QWizardPage):
         row.addWidget(self.remove_button)
         row.addStretch(1)
         lay.insertLayout(1, row)
-        added = QLabel("Providers added:")
-        lay.insertWidget(2, added)
+        self.added_label = QLabel("Providers added:")
+        lay.insertWidget(2, self.added_label)
         self.list = QListWidget()
         self.list.setObjectName("providerList")
         self.list.setMaximumHeight(110)
         lay.insertWidget(3, self.list)
+        lay.addStretch(1)  # the spare room below, not between the rows
 
     def form_value(self) -> ProviderInput:
         from app.services.office import ProviderInput
@@ -288,7 +289,10 @@ class KeyPage(QWizardPage):
             return
         self.looked = True
         if secure_keyring_available():
-            self.keyring_note.setText(f"Found a secure keyring ({keyring_name()}).")
+            self.keyring_note.setText(
+                f"Found this computer's keyring: {keyring_label()}. The key is kept there "
+                "and found at each start; the recovery key on the next page is the spare."
+            )
             self.keyring_radio.setChecked(True)
         else:
             self.keyring_radio.setEnabled(False)

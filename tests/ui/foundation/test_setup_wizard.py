@@ -147,11 +147,18 @@ def test_wizard_sets_up_the_office_with_the_key_in_the_keyring(
     )
     qtbot.mouseClick(w.providers_page.add_button, Qt.MouseButton.LeftButton)
     assert w.providers_page.list.count() == 1
+    # The list sits under its buttons and label, not adrift in the page's spare room.
+    page = w.providers_page
+    below_buttons = page.list.y() - (page.add_button.y() + page.add_button.height())
+    assert below_buttons <= page.added_label.sizeHint().height() + 20, below_buttons
     assert "Lena Brandt, NP" in w.providers_page.list.item(0).text()
     fill_provider_and_manager(qtbot, w)
 
     # Keys: the (test) keyring is secure, so it is the choice.
     assert w.key_page.keyring_radio.isChecked()
+    note = w.key_page.keyring_note.text()
+    assert note.startswith("Found this computer's keyring: MemoryKeyring.")
+    assert "tests.memkeyring" not in note  # a name, not a module path
     press_enter(qtbot)
     assert w.currentPage() is w.recovery_page
 
