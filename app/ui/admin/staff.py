@@ -230,6 +230,7 @@ class StaffPage(QWidget):
         if isinstance(rows, ops.Failed):
             return
         self.table.set_rows(rows)
+        self.table.resizeColumnsToContents()  # a date and time on one line
         if selected is not None:
             self.select_user(selected.id)
         self._update_buttons()

@@ -128,6 +128,10 @@ def test_staff_list_shows_when_each_person_last_logged_in(qtbot, office, admin) 
     admin.staff.reload()
     last = last_logins(admin)
     assert last["biller"] == at.astimezone().strftime("%m/%d/%Y %H:%M")
+    # On one line: the column is as wide as the date and time.
+    table = admin.staff.table
+    shown = table.fontMetrics().horizontalAdvance(last["biller"])
+    assert table.columnWidth(3) > shown
     assert last["reception"] == "never"
 
 
