@@ -23,11 +23,6 @@ class AdminPage(QTabWidget):
         self.addTab(self.staff, "&Staff accounts")
         self.addTab(self.office, "&Office and providers")
         self.addTab(self.audit, "A&udit log")
-        self.currentChanged.connect(self._tab_shown)
-
-    def _tab_shown(self, index: int) -> None:
-        if self.widget(index) is self.audit and not self.audit.loaded:
-            self.audit.search()
 
     def open_record(self, kind: str, record_id: object) -> bool:
         """ "practice", "provider" (id) or "user" (id): show it ready to edit."""

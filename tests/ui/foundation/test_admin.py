@@ -289,6 +289,19 @@ def test_open_record_user_selects_the_account(qtbot, office, admin) -> None:
     assert not admin.open_record("user", 9999)
 
 
+def test_the_audit_log_shows_what_happened_since_it_was_last_shown(qtbot, office, admin) -> None:
+    page = admin.audit
+    admin.setCurrentWidget(page)
+    before = len(page.table.rows)
+    admin.setCurrentWidget(admin.staff)
+    with office.store.session() as s, s.begin():
+        auth.login(s, "biller", "a wrong password")
+    admin.setCurrentWidget(page)  # back to the log: the failed log-in is there
+    assert len(page.table.rows) == before + 1
+    assert table_texts(page.table, 3)[0] == "login failed"
+    assert page.status.text() == f"{before + 1} row{'s' if before else ''}"
+
+
 def make_history(office):
     """Log-ins, a setting change and views of two patients' records."""
     with office.store.unit_of_work() as s:
