@@ -87,7 +87,9 @@ def check_new_user(u: NewUserInput, c: Checker | None = None, prefix: str = "") 
     c = c or Checker()
     name = u.username.strip()
     c.require(prefix + "username", name, "User name")
-    if name and (
+    if name and " " in name:  # the usual mistake: a full name typed as the user name
+        c.add(prefix + "username", "User name is one word, without spaces (e.g. mlopez)")
+    elif name and (
         not name.replace(".", "").replace("_", "").replace("-", "").isalnum() or len(name) > 40
     ):
         c.add(

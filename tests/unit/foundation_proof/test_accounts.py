@@ -304,6 +304,22 @@ def test_short_password_is_refused_for_a_new_account(office) -> None:
         assert s.execute(select(User).where(User.username == "shorty")).first() is None
 
 
+@pytest.mark.parametrize(
+    ("username", "says"),
+    [
+        ("Maria L", "User name is one word, without spaces (e.g. mlopez)"),
+        ("m/lopez", "User name may use letters, digits, '.', '_' and '-' (at most 40)"),
+        ("m.lopez-2_b", None),
+    ],
+)
+def test_a_user_name_problem_says_what_to_type(username: str, says: str | None) -> None:
+    c = office.check_new_user(
+        NewUserInput(username, "Maria Lopez", Role.BILLER, "x" * 12, "x" * 12)
+    )
+    got = [p.message for p in c.problems if p.field == "username"]
+    assert got == ([says] if says else [])
+
+
 def test_passwords_are_stored_as_argon2id_hashes(office) -> None:
     with office.store.read_session() as s:
         hashes = [u.password_hash for u in s.execute(select(User)).scalars()]
