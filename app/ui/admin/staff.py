@@ -244,6 +244,12 @@ class StaffPage(QWidget):
         self.table.setFocus()
         return True
 
+    def take_keyboard(self) -> None:
+        """The list has the keyboard with a row selected (arrows move it)."""
+        if self.selected() is None and self.table.rows:
+            self.table.selectRow(0)
+        self.table.setFocus()
+
     def _update_buttons(self) -> None:
         row = self.selected()
         for b in (self.role_button, self.active_button, self.reset_button):

@@ -384,6 +384,25 @@ def test_verify_chain_points_at_an_edited_row(qtbot, office, admin) -> None:
     assert page.selected().username == "nobody"
 
 
+def test_ctrl_6_puts_the_keyboard_in_the_staff_list(qtbot, office, paths) -> None:
+    """From the keyboard alone: Ctrl+6, arrows to a person, then Alt+R, Alt+D or
+    Alt+P act on them (before, the keyboard stayed in the list of areas and no
+    row was selected, so those buttons were disabled)."""
+    from app.ui.main_window import MainWindow
+
+    w = MainWindow(UiContext(office.store, paths, office.manager), "Maple Street")
+    qtbot.addWidget(w)
+    show_active(qtbot, w)
+    qtbot.keyClick(w, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
+    admin = w.open_area("admin")
+    assert isinstance(admin, AdminPage)
+    assert QApplication.focusWidget() is admin.staff.table
+    assert admin.staff.selected() is not None and admin.staff.reset_button.isEnabled()
+    names = table_texts(admin.staff.table, 0)
+    qtbot.keyClick(admin.staff.table, Qt.Key.Key_Down)
+    assert admin.staff.selected().username == names[1]
+
+
 def test_the_admin_area_is_the_managers(qtbot, office, paths) -> None:
     from app.ui.main_window import MainWindow
 
