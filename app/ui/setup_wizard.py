@@ -308,6 +308,14 @@ class KeyPage(QWizardPage):
     def _toggled(self, on: bool) -> None:
         for w in self.fields.inputs.values():
             w.setEnabled(on)
+        if on and self.isVisible():
+            self.take_keyboard()
+
+    def take_keyboard(self) -> None:
+        """With a passphrase to choose, typing goes into its field (the wizard
+        itself gives the focus to the page's first radio button)."""
+        if self.passphrase_radio.isChecked():
+            self.fields.inputs["passphrase"].setFocus()
 
     def place(self) -> KeyPlace:
         from app.services.maintenance import KeyPlace
@@ -392,8 +400,11 @@ class SetupWizard(QWizard):
         self.resize(720, 640)
 
     def _page_shown(self, _id: int) -> None:
-        if self.currentPage() is self.recovery_page:
+        page = self.currentPage()
+        if page is self.recovery_page:
             self.recovery_page.take_keyboard()
+        elif page is self.key_page:
+            self.key_page.take_keyboard()
 
     def anything_typed(self) -> bool:
         return any(
