@@ -196,11 +196,19 @@ def login(
     if not password_matches(user.password_hash, password):
         user.failed_logins += 1
         details: dict[str, object] = {"reason": "wrong password", "failures": user.failed_logins}
-        if user.failed_logins >= MAX_FAILURES:
+        locked = user.failed_logins >= MAX_FAILURES
+        if locked:
             user.locked_until = now + LOCKOUT
             user.failed_logins = 0
             details["locked_until"] = user.locked_until.isoformat()
         audit.record(s, None, f"{action}_failed", username=user.username, details=details)
+        if locked:  # say so now, not only at the next try with the right password
+            minutes = int(LOCKOUT.total_seconds() // 60)
+            return LoginRefused(
+                f"The password is not correct. After {MAX_FAILURES} wrong passwords this "
+                f"account is locked for {minutes} minutes; try again then, or ask the "
+                "office manager."
+            )
         return LoginRefused("The user name or password is not correct.")
     user.failed_logins = 0
     user.locked_until = None

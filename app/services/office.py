@@ -87,7 +87,9 @@ def check_new_user(u: NewUserInput, c: Checker | None = None, prefix: str = "") 
     c = c or Checker()
     name = u.username.strip()
     c.require(prefix + "username", name, "User name")
-    if name and (
+    if name and " " in name:  # the usual mistake: a full name typed as the user name
+        c.add(prefix + "username", "User name is one word, without spaces (e.g. mlopez)")
+    elif name and (
         not name.replace(".", "").replace("_", "").replace("-", "").isalnum() or len(name) > 40
     ):
         c.add(
@@ -300,7 +302,7 @@ def practice_input(s: Session) -> PracticeInput:
         state=p.state,
         zip=p.zip,
         phone=format_phone(p.phone),
-        ein=p.ein,
+        ein=f"{p.ein[:2]}-{p.ein[2:]}" if len(p.ein) == 9 else p.ein,  # as on the IRS letter
         billing_npi=p.billing_npi,
         taxonomy=p.taxonomy,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ class UserRow:
     active: bool
     locked: bool
     must_change_password: bool = False
+    last_login: datetime | None = None  # None: never logged in
 
     @property
     def status(self) -> str:
@@ -50,6 +52,7 @@ def list_users(s: Session, actor: Actor) -> list[UserRow]:
             u.active,
             bool(u.locked_until and u.locked_until > now),
             u.must_change_password,
+            u.last_login_at,
         )
         for u in s.execute(select(User).order_by(User.username)).scalars()
     ]
@@ -195,4 +198,18 @@ def hand_over(s: Session, previous: Actor, new: Actor) -> None:
         previous,
         "logout",
         details={"reason": "another user unlocked", "unlocked_by": new.username},
+    )
+
+
+def unlock_declined(s: Session, actor: Actor, previous: Actor) -> None:
+    """Another user typed a right password at the lock, then chose not to
+    close the locked user's open windows: they are logged out again."""
+    audit.record(
+        s,
+        actor,
+        "logout",
+        details={
+            "reason": "unlock declined: the locked user's windows stay open",
+            "locked_user": previous.username,
+        },
     )

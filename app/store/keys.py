@@ -111,11 +111,32 @@ def secure_keyring_available() -> bool:
     return _backend_is_secure(keyring.get_keyring())
 
 
-def keyring_name() -> str:
-    import keyring
+_KEYRING_LABELS = (
+    (
+        "keyring.backends.SecretService",
+        "the desktop's keyring (Secret Service: GNOME Keyring or KWallet)",
+    ),
+    ("keyring.backends.libsecret", "the desktop's keyring (libsecret: GNOME Keyring or KWallet)"),
+    ("keyring.backends.kwallet", "KWallet"),
+    ("keyring.backends.macOS", "the macOS Keychain"),
+    ("keyring.backends.Windows", "Windows Credential Locker"),
+)
 
-    b = keyring.get_keyring()
-    return f"{type(b).__module__}.{type(b).__name__}"
+
+def keyring_label(backend: keyring.backend.KeyringBackend | None = None) -> str:
+    """The keyring in words a person knows (not a Python module path)."""
+    if backend is None:
+        import keyring
+
+        backend = keyring.get_keyring()
+    module = type(backend).__module__
+    if module.startswith("keyring.backends.chainer"):
+        inner = getattr(backend, "backends", [])
+        return " and ".join(dict.fromkeys(keyring_label(b) for b in inner)) or "a keyring"
+    for prefix, label in _KEYRING_LABELS:
+        if module.startswith(prefix):
+            return label
+    return type(backend).__name__
 
 
 def save_key_in_keyring(store_path: Path, key: bytes) -> None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from app import APP_NAME
 from app.services import settings, users
@@ -250,8 +251,11 @@ class LockManager(QObject):
 
     def _uncover(self) -> None:
         for w, curtain in list(self._curtains.items()):
-            curtain.remove()
-            if w in self._titles:
+            # A window deleted while locked (a message box that was answered)
+            # took its curtain with it.
+            if isValid(curtain):
+                curtain.remove()
+            if w in self._titles and isValid(w):
                 w.setWindowTitle(self._titles[w])
         self._curtains.clear()
         self._titles.clear()
@@ -289,30 +293,42 @@ class LockManager(QObject):
         return [w for w in self._curtains if w is not self.window and w.isVisible()]
 
     def try_unlock(self) -> None:
+        """Check the password first: nothing of the locked user's work (not
+        even the titles of their windows) shows before a right password.
+        Another user then hears which windows close, and may still say No."""
         dlg = self.dialog
         if dlg is None:
             return
         previous = self.ctx.actor
-        typed = dlg.username.text().strip()
-        other_user = bool(typed) and typed.lower() != previous.username.lower()
-        others_open = self.open_windows_of_user() if other_user else []
-        if others_open and dlg.password.text():
-            names = "\n".join(f"- {self._titles.get(w) or 'a window'}" for w in others_open)
-            if not ask(
-                dlg,
-                f"{previous.full_name} has these windows open:\n{names}\n\nUnlocking as "
-                f"'{typed}' closes them; anything not saved in them is lost. Continue?",
-            ):
-                return
         actor = dlg.authenticate()
         if actor is None:
             return
         if actor.user_id != previous.user_id:
-            for w in self.open_windows_of_user():
-                self._curtains.pop(w).remove()
+            others_open = self.open_windows_of_user()
+            if others_open:
+                names = "\n".join(f"- {self._titles.get(w) or 'a window'}" for w in others_open)
+                if not ask(
+                    dlg,
+                    f"{previous.full_name} has these windows open:\n{names}\n\nUnlocking as "
+                    f"'{actor.username}' closes them; anything not saved in them is lost. "
+                    "Continue?",
+                ):
+                    with self.ctx.store.session() as s, s.begin():
+                        users.unlock_declined(s, actor, previous)
+                    dlg.password.clear()
+                    dlg.username.setText(previous.username)
+                    dlg.say(f"Still locked: {previous.full_name}'s windows stay open for them.")
+                    dlg.password.setFocus()
+                    return
+            for w in reversed(others_open):  # the newest (innermost) first
+                curtain = self._curtains.pop(w, None)
+                if curtain is not None:
+                    curtain.remove()
                 self._titles.pop(w, None)
                 if isinstance(w, QDialog):
-                    w.reject()
+                    # done(), not reject(): a form's reject() asks "close
+                    # without saving?", which nobody could see or answer here.
+                    w.done(int(QDialog.DialogCode.Rejected))
                 else:
                     w.close()
             with self.ctx.store.session() as s, s.begin():

@@ -78,6 +78,7 @@ class WhenReady:
         self.button.setEnabled(False)
         self.note.setText(self.waiting_text)
         self.note.show()
+        grow_to_fit(self.note)
 
     def ready(self) -> None:
         if not self.waiting:
@@ -94,6 +95,24 @@ class WhenReady:
         if self.waiting:  # when ready, the default button takes the Enter
             self.queued = True
             self.note.setText(self.queued_text)
+            grow_to_fit(self.note)
+
+
+def grow_to_fit(label: QLabel) -> None:
+    """A word-wrapped line whose text got longer needs height its window does
+    not take by itself (a window's minimum size ignores height-for-width, so
+    the other rows were squeezed): grow the window to what it needs."""
+    win = label.window()
+    lay = win.layout()
+    if lay is None:
+        return
+    need = (
+        lay.totalHeightForWidth(win.width())
+        if lay.hasHeightForWidth()
+        else lay.totalSizeHint().height()
+    )
+    if win.height() < need:
+        win.resize(win.width(), need)
 
 
 def note_line(object_name: str, *, problem: bool = False) -> QLabel:
@@ -293,26 +312,31 @@ class LoginDialog(QDialog):
             return None
         name, pw = self.username.text(), self.password.text()
         if not name.strip() or not pw:
-            self.message.setText("Type your user name and password.")
+            self.say("Type your user name and password.")
             (self.username if not name.strip() else self.password).setFocus()
             return None
         try:
             with self.store.session() as s, s.begin():
                 result = auth.login(s, name, pw, action=self.action)
         except UserFacingError as exc:
-            self.message.setText(exc.message)
+            self.say(exc.message)
             return None
         if isinstance(result, auth.LoginRefused):
             self.password.clear()
-            self.message.setText(result.message)
+            self.say(result.message)
             self.password.setFocus()
             return None
         if not finish_login(self, self.store, result, pw):
             self.password.clear()
-            self.message.setText("Choose a new password to continue.")
+            self.say("Choose a new password to continue.")
             return None
         self.message.clear()
         return result
+
+    def say(self, text: str) -> None:
+        """The red line under the form (the window grows when it wraps)."""
+        self.message.setText(text)
+        grow_to_fit(self.message)
 
     def try_login(self) -> None:
         actor = self.authenticate()

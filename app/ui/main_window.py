@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
@@ -19,6 +19,8 @@ from app import APP_NAME, __version__
 from app.services.auth import Permission, can
 from app.ui.areas import AREAS, RECORD_AREAS, Area
 from app.ui.context import UiContext
+
+TITLE_BAR = 40  # pixels the desktop adds above the window (its title bar and frame)
 
 
 class MainWindow(QMainWindow):
@@ -39,7 +41,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
         self.locked = False  # set by the lock: a locked window does not close
         self.setWindowTitle(f"{APP_NAME} - {practice_name}" if practice_name else APP_NAME)
-        self.resize(1280, 800)
+        self._fit_screen(1280, 800)
 
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
@@ -72,6 +74,17 @@ class MainWindow(QMainWindow):
         self.ctx.actor_changed.connect(self.rebuild_for_actor)
         self.ctx.open_requested.connect(self.open_record)
         self.rebuild_for_actor()
+
+    def _fit_screen(self, width: int, height: int) -> None:
+        """``width`` x ``height`` where the screen has room; on a small screen
+        (a 1366x768 laptop) no more than its free area less the title bar, so
+        the status bar and the bottom buttons stay in sight."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            self.resize(width, height)
+            return
+        free = screen.availableGeometry()
+        self.resize(min(width, free.width()), min(height, free.height() - TITLE_BAR))
 
     # ---------------------------------------------------------------- areas
 

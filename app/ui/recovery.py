@@ -543,6 +543,7 @@ class NewKeyDialog(QDialog):
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
         self.panel.confirmed_changed.connect(self.ok.setEnabled)
+        self.panel.last_group.setFocus()  # typing goes there, not to Print
         self.resize(640, 560)
 
     def passphrase(self) -> str:

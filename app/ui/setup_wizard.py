@@ -54,10 +54,10 @@ def secure_keyring_available() -> bool:
     return keys.secure_keyring_available()
 
 
-def keyring_name() -> str:
+def keyring_label() -> str:
     from app.store import keys
 
-    return keys.keyring_name()
+    return keys.keyring_label()
 
 
 def _page_layout(page: QWizardPage) -> tuple[QVBoxLayout, QFormLayout, QLabel]:
@@ -150,12 +150,13 @@ class ProvidersPage(QWizardPage):
         row.addWidget(self.remove_button)
         row.addStretch(1)
         lay.insertLayout(1, row)
-        added = QLabel("Providers added:")
-        lay.insertWidget(2, added)
+        self.added_label = QLabel("Providers added:")
+        lay.insertWidget(2, self.added_label)
         self.list = QListWidget()
         self.list.setObjectName("providerList")
         self.list.setMaximumHeight(110)
         lay.insertWidget(3, self.list)
+        lay.addStretch(1)  # the spare room below, not between the rows
 
     def form_value(self) -> ProviderInput:
         from app.services.office import ProviderInput
@@ -288,7 +289,10 @@ class KeyPage(QWizardPage):
             return
         self.looked = True
         if secure_keyring_available():
-            self.keyring_note.setText(f"Found a secure keyring ({keyring_name()}).")
+            self.keyring_note.setText(
+                f"Found this computer's keyring: {keyring_label()}. The key is kept there "
+                "and found at each start; the recovery key on the next page is the spare."
+            )
             self.keyring_radio.setChecked(True)
         else:
             self.keyring_radio.setEnabled(False)
@@ -304,6 +308,14 @@ class KeyPage(QWizardPage):
     def _toggled(self, on: bool) -> None:
         for w in self.fields.inputs.values():
             w.setEnabled(on)
+        if on and self.isVisible():
+            self.take_keyboard()
+
+    def take_keyboard(self) -> None:
+        """With a passphrase to choose, typing goes into its field (the wizard
+        itself gives the focus to the page's first radio button)."""
+        if self.passphrase_radio.isChecked():
+            self.fields.inputs["passphrase"].setFocus()
 
     def place(self) -> KeyPlace:
         from app.services.maintenance import KeyPlace
@@ -344,7 +356,9 @@ class RecoveryPage(QWizardPage):
         lay.addWidget(self.panel)
         self.panel.confirmed_changed.connect(lambda _ok: self.completeChanged.emit())
 
-    def initializePage(self) -> None:
+    def take_keyboard(self) -> None:
+        """The typed-back group is where this page's typing goes (the wizard
+        itself gives the focus to the page's first button, Print)."""
         self.panel.last_group.setFocus()
 
     def isComplete(self) -> bool:
@@ -382,7 +396,15 @@ class SetupWizard(QWizard):
         ):
             self.addPage(page)
         self.setButtonText(QWizard.WizardButton.FinishButton, "&Finish: create the office")
+        self.currentIdChanged.connect(self._page_shown)
         self.resize(720, 640)
+
+    def _page_shown(self, _id: int) -> None:
+        page = self.currentPage()
+        if page is self.recovery_page:
+            self.recovery_page.take_keyboard()
+        elif page is self.key_page:
+            self.key_page.take_keyboard()
 
     def anything_typed(self) -> bool:
         return any(

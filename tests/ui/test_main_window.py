@@ -28,3 +28,13 @@ def test_about_names_the_store_and_sqlcipher(qtbot, office, tmp_path) -> None:
     text = w.about_text()
     assert str(office.store.path) in text
     assert "SQLCipher 4." in text
+
+
+def test_the_window_fits_a_small_screen(qtbot, office, tmp_path) -> None:
+    """On a laptop's small screen the status bar (who is logged in) and the
+    bottom of every page stay in sight; on a large one the window is 1280 x 800."""
+    w = _window(qtbot, office, tmp_path, office.manager)
+    free = w.screen().availableGeometry()
+    assert w.height() <= free.height() - 30
+    assert w.height() == min(800, free.height() - 40)
+    assert w.width() == min(1280, free.width()) or w.width() == w.minimumSizeHint().width()

@@ -3,6 +3,7 @@ providers, and the audit log."""
 
 from __future__ import annotations
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 from app.ui.admin.audit_log import AuditLogPage
@@ -23,11 +24,22 @@ class AdminPage(QTabWidget):
         self.addTab(self.staff, "&Staff accounts")
         self.addTab(self.office, "&Office and providers")
         self.addTab(self.audit, "A&udit log")
-        self.currentChanged.connect(self._tab_shown)
 
-    def _tab_shown(self, index: int) -> None:
-        if self.widget(index) is self.audit and not self.audit.loaded:
-            self.audit.search()
+    def showEvent(self, event: QShowEvent) -> None:
+        """Shown (Ctrl+6, a click in the areas list): the keyboard goes into
+        the tab's list or form, unless it is already in this area; on Staff
+        accounts a row is selected, so Alt+R, Alt+D and Alt+P act at once."""
+        super().showEvent(event)
+        focused = self.window().focusWidget()
+        if focused is not None and self.isAncestorOf(focused):
+            return
+        page = self.currentWidget()
+        if page is self.staff:
+            self.staff.take_keyboard()
+        elif page is self.office:
+            self.office.focus_practice()
+        else:
+            self.audit.table.setFocus()
 
     def open_record(self, kind: str, record_id: object) -> bool:
         """ "practice", "provider" (id) or "user" (id): show it ready to edit."""

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -130,6 +131,14 @@ class AuditLogPage(QWidget):
         lay.addWidget(split, 1)
         lay.addWidget(self.status)
         shortcut(self, "F5", self.search)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Each time the log is shown (its tab, or Admin again) it shows what
+        happened since, not what it held when first opened. A search by
+        patient is itself audited, so that one waits for Search or F5."""
+        super().showEvent(event)
+        if not self.loaded or not self.patient.text().strip():
+            self.search()
 
     # --------------------------------------------------------------- search
 

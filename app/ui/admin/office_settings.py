@@ -42,14 +42,26 @@ def _practice(s: Session, _actor: Actor) -> PracticeInput:
     return office.practice_input(s)
 
 
-def _left(button: QPushButton) -> QWidget:
-    """A button at its own width, on the left of a form row."""
+def _left(button: QPushButton, note: QLabel | None = None) -> QWidget:
+    """A button at its own width, on the left of a form row (and the line
+    that says it was saved)."""
     box = QWidget()
     lay = QHBoxLayout(box)
     lay.setContentsMargins(0, 0, 0, 0)
     lay.addWidget(button)
+    if note is not None:
+        lay.addWidget(note)
     lay.addStretch(1)
     return box
+
+
+def saved_note(name: str) -> QLabel:
+    """Green "Saved." next to a Save button: the page stays as it was, so
+    without it nothing shows that the save happened."""
+    label = QLabel()
+    label.setObjectName(name)
+    label.setStyleSheet("color: #2e7d32;")
+    return label
 
 
 class OfficePage(QWidget):
@@ -82,7 +94,8 @@ class OfficePage(QWidget):
         self.save_practice_button = QPushButton("Save practice details")
         self.save_practice_button.setObjectName("savePractice")
         self.save_practice_button.clicked.connect(self.save_practice)
-        pform.addRow("", _left(self.save_practice_button))
+        self.practice_saved = saved_note("practiceSaved")
+        pform.addRow("", _left(self.save_practice_button, self.practice_saved))
         left_lay.addWidget(practice_box)
 
         settings_box = QGroupBox("Office settings")
@@ -91,6 +104,9 @@ class OfficePage(QWidget):
         self.settings_fields = FieldForm(sform, ssummary, name_prefix="setting.")
         self.idle = QSpinBox()
         self.idle.setRange(1, 240)
+        self.idle.valueChanged.connect(
+            lambda n: self.idle.setSuffix(" minute" if n == 1 else " minutes")
+        )
         self.idle.setSuffix(" minutes")
         self.idle.setMaximumWidth(160)
         self.settings_fields.add("idle_lock_minutes", "&Lock the screen after", self.idle)
@@ -105,7 +121,10 @@ class OfficePage(QWidget):
         self.save_settings_button = QPushButton("Save settings")
         self.save_settings_button.setObjectName("saveSettings")
         self.save_settings_button.clicked.connect(self.save_settings)
-        sform.addRow("", _left(self.save_settings_button))
+        self.settings_saved = saved_note("settingsSaved")
+        sform.addRow("", _left(self.save_settings_button, self.settings_saved))
+        for box in (self.idle, self.window_days):  # Enter saves, as in every form
+            box.lineEdit().returnPressed.connect(self.save_settings)
         left_lay.addWidget(settings_box)
         left_lay.addStretch(1)
         scroll = QScrollArea()
@@ -152,8 +171,10 @@ class OfficePage(QWidget):
         self.save_provider_button = QPushButton("Save &provider")
         self.save_provider_button.setObjectName("saveProvider")
         self.save_provider_button.clicked.connect(self.save_provider)
+        self.provider_saved = saved_note("providerSaved")
         row.addWidget(self.new_button)
         row.addWidget(self.save_provider_button)
+        row.addWidget(self.provider_saved)
         row.addStretch(1)
         right.addLayout(row)
         outer.addWidget(prov_box, 1)
@@ -161,10 +182,15 @@ class OfficePage(QWidget):
             edit = self.provider.inputs[key]
             if isinstance(edit, QLineEdit):
                 edit.returnPressed.connect(self.save_provider)
+                edit.textEdited.connect(self.provider_saved.clear)
+        self.active.clicked.connect(self.provider_saved.clear)
         for key in self.practice.inputs:
             edit = self.practice.inputs[key]
             if isinstance(edit, QLineEdit):
                 edit.returnPressed.connect(self.save_practice)
+                edit.textEdited.connect(self.practice_saved.clear)
+        for box in (self.idle, self.window_days):
+            box.valueChanged.connect(self.settings_saved.clear)
         ctx.changed.connect(self._changed)
         self.reload()
 
@@ -212,6 +238,7 @@ class OfficePage(QWidget):
         )
         if not isinstance(result, ops.Failed):
             self.practice.clear()
+            self.practice_saved.setText("Saved.")
 
     def save_settings(self) -> None:
         values = {
@@ -228,6 +255,7 @@ class OfficePage(QWidget):
         )
         if not isinstance(result, ops.Failed):
             self.settings_fields.clear()
+            self.settings_saved.setText("Saved.")
 
     # ----------------------------------------------------------- providers
 
@@ -252,6 +280,7 @@ class OfficePage(QWidget):
         self.active.setChecked(row.active)
         self.form_title.setText(f"<b>Editing {row.name}</b>")
         self.provider.clear()
+        self.provider_saved.clear()
 
     def new_provider(self) -> None:
         self.table.clearSelection()
@@ -260,6 +289,7 @@ class OfficePage(QWidget):
         self.provider.clear()
         self.active.setChecked(True)
         self.form_title.setText("<b>New provider</b>")
+        self.provider_saved.clear()
 
     def save_provider(self) -> None:
         data = ProviderInput(**{k: self.provider.text(k) for k in self.provider.inputs})
@@ -285,3 +315,4 @@ class OfficePage(QWidget):
         if isinstance(result, int):
             self.editing = ProviderRow(result, "", "", "", "", True)
             self.ctx.changed.emit("providers")
+            self.provider_saved.setText("Saved.")

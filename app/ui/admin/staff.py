@@ -24,7 +24,7 @@ from app.ui import ops
 from app.ui.admin.table import RowTable
 from app.ui.context import UiContext
 from app.ui.forms import FieldForm, ask
-from app.ui.widgets import Column, shortcut
+from app.ui.widgets import Column, display_value, shortcut
 
 ROLES = (Role.RECEPTIONIST, Role.BILLER, Role.MANAGER)
 
@@ -188,6 +188,12 @@ class StaffPage(QWidget):
                 Column("User name", lambda r: r.username),
                 Column("Full name", lambda r: r.full_name),
                 Column("Role", lambda r: r.role.label),
+                # An account nobody has used for months is one to disable.
+                Column(
+                    "Last log-in",
+                    lambda r: r.last_login,
+                    display=lambda v: display_value(v) if v else "never",
+                ),
                 Column("Status", lambda r: r.status),
             ],
             "usersTable",
@@ -224,6 +230,7 @@ class StaffPage(QWidget):
         if isinstance(rows, ops.Failed):
             return
         self.table.set_rows(rows)
+        self.table.resizeColumnsToContents()  # a date and time on one line
         if selected is not None:
             self.select_user(selected.id)
         self._update_buttons()
@@ -236,6 +243,12 @@ class StaffPage(QWidget):
             return False
         self.table.setFocus()
         return True
+
+    def take_keyboard(self) -> None:
+        """The list has the keyboard with a row selected (arrows move it)."""
+        if self.selected() is None and self.table.rows:
+            self.table.selectRow(0)
+        self.table.setFocus()
 
     def _update_buttons(self) -> None:
         row = self.selected()

@@ -110,6 +110,31 @@ def test_add_an_account_and_the_new_person_chooses_a_password(
     ]
 
 
+def last_logins(admin: AdminPage) -> dict[str, str]:
+    names, last = table_texts(admin.staff.table, 0), table_texts(admin.staff.table, 3)
+    return dict(zip(names, last, strict=True))
+
+
+def test_staff_list_shows_when_each_person_last_logged_in(qtbot, office, admin) -> None:
+    """The manager spots accounts nobody uses (to disable them)."""
+    header = admin.staff.table.model().headerData(3, Qt.Orientation.Horizontal)
+    assert header == "Last log-in"
+    last = last_logins(admin)
+    assert last["biller"] == "never"
+    with office.store.session() as s, s.begin():
+        assert isinstance(auth.login(s, "biller", PASSWORD), auth.Actor)
+    at = user(office, "biller").last_login_at
+    assert at is not None
+    admin.staff.reload()
+    last = last_logins(admin)
+    assert last["biller"] == at.astimezone().strftime("%m/%d/%Y %H:%M")
+    # On one line: the column is as wide as the date and time.
+    table = admin.staff.table
+    shown = table.fontMetrics().horizontalAdvance(last["biller"])
+    assert table.columnWidth(3) > shown
+    assert last["reception"] == "never"
+
+
 def test_disable_enable_change_role_and_reset(qtbot, office, admin, modals: Modals) -> None:
     select_user_row(admin, "reception")
     assert admin.staff.active_button.text() == "&Disable"
@@ -171,22 +196,35 @@ def test_the_last_manager_and_yourself_cannot_be_disabled(
 
 
 def test_office_settings_change_the_idle_lock(qtbot, office, admin) -> None:
+    show_active(qtbot, admin)
     admin.setCurrentWidget(admin.office)
-    assert admin.office.idle.value() == 10
-    admin.office.idle.setValue(15)
-    admin.office.save_settings_button.click()
+    page = admin.office
+    assert page.idle.value() == 10
+    # Keyboard: Alt+L to the field, type the minutes, Enter saves.
+    qtbot.keyClick(admin, Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)
+    assert QApplication.focusWidget() is page.idle
+    qtbot.keyClick(page.idle, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(page.idle, "1")
+    assert page.idle.text() == "1 minute"
+    qtbot.keyClicks(page.idle, "5")
+    assert page.settings_saved.text() == ""
+    qtbot.keyClick(page.idle, Qt.Key.Key_Return)
+    assert page.settings_saved.text() == "Saved."  # the person sees it happened
     with office.store.session() as s:
         assert settings.get(s, "idle_lock_minutes") == 15
         assert settings.get(s, "verification_window_days") == 30
     changed = rows(office, action="setting_changed")
     assert len(changed) == 1 and changed[0].details == {"old": 10, "new": 15}
     assert changed[0].entity_id == "idle_lock_minutes"
+    page.idle.setValue(20)  # changed again, not saved yet: no "Saved."
+    assert page.settings_saved.text() == ""
 
 
 def test_practice_details_are_checked_and_saved(qtbot, office, admin) -> None:
     page = admin.office
     assert page.practice.text("name") == "Maple Street Family Medicine"
     assert page.practice.text("phone") == "(217) 555-0100"
+    assert page.practice.text("ein") == "37-1234567"  # as typed and on the IRS letter
     fill(page, {"practice.billing_npi": "1234567890", "practice.city": "Chatham"})
     page.save_practice_button.click()
     assert "check digit" in problem(page, "practice.billing_npi")
@@ -195,8 +233,10 @@ def test_practice_details_are_checked_and_saved(qtbot, office, admin) -> None:
     fill(page, {"practice.billing_npi": factories.NPI_PRACTICE})
     qtbot.keyClick(page.findChild(QLineEdit, "practice.billing_npi"), Qt.Key.Key_Return)
     assert problem(page, "practice.billing_npi") == ""
+    assert page.practice_saved.text() == "Saved."
     with office.store.session() as s:
         assert s.get(Practice, 1).city == "Chatham"
+        assert s.get(Practice, 1).ein == "371234567"  # stored as digits
     assert rows(office, action="practice_changed")[0].details == {
         "city": ["Springfield", "Chatham"]
     }
@@ -216,6 +256,7 @@ def test_a_claim_check_sends_the_person_to_fix_a_provider_npi(qtbot, office, adm
     assert "check digit" in problem(page, "provider.npi")
     fill(page, {"provider.npi": NPI_OTHER})
     qtbot.keyClick(npi, Qt.Key.Key_Return)
+    assert page.provider_saved.text() == "Saved."
     with office.store.session() as s:
         assert s.get(Provider, office.provider_id).npi == NPI_OTHER
     assert rows(office, action="provider_changed")[0].details == {
@@ -246,6 +287,19 @@ def test_open_record_user_selects_the_account(qtbot, office, admin) -> None:
     assert admin.open_record("user", office.biller.user_id)
     assert admin.staff.selected().username == "biller"
     assert not admin.open_record("user", 9999)
+
+
+def test_the_audit_log_shows_what_happened_since_it_was_last_shown(qtbot, office, admin) -> None:
+    page = admin.audit
+    admin.setCurrentWidget(page)
+    before = len(page.table.rows)
+    admin.setCurrentWidget(admin.staff)
+    with office.store.session() as s, s.begin():
+        auth.login(s, "biller", "a wrong password")
+    admin.setCurrentWidget(page)  # back to the log: the failed log-in is there
+    assert len(page.table.rows) == before + 1
+    assert table_texts(page.table, 3)[0] == "login failed"
+    assert page.status.text() == f"{before + 1} row{'s' if before else ''}"
 
 
 def make_history(office):
@@ -328,6 +382,25 @@ def test_verify_chain_points_at_an_edited_row(qtbot, office, admin) -> None:
     assert "First broken link: row 2" in page.chain.text()
     assert page.selected().id == 2
     assert page.selected().username == "nobody"
+
+
+def test_ctrl_6_puts_the_keyboard_in_the_staff_list(qtbot, office, paths) -> None:
+    """From the keyboard alone: Ctrl+6, arrows to a person, then Alt+R, Alt+D or
+    Alt+P act on them (before, the keyboard stayed in the list of areas and no
+    row was selected, so those buttons were disabled)."""
+    from app.ui.main_window import MainWindow
+
+    w = MainWindow(UiContext(office.store, paths, office.manager), "Maple Street")
+    qtbot.addWidget(w)
+    show_active(qtbot, w)
+    qtbot.keyClick(w, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
+    admin = w.open_area("admin")
+    assert isinstance(admin, AdminPage)
+    assert QApplication.focusWidget() is admin.staff.table
+    assert admin.staff.selected() is not None and admin.staff.reset_button.isEnabled()
+    names = table_texts(admin.staff.table, 0)
+    qtbot.keyClick(admin.staff.table, Qt.Key.Key_Down)
+    assert admin.staff.selected().username == names[1]
 
 
 def test_the_admin_area_is_the_managers(qtbot, office, paths) -> None:

@@ -192,7 +192,60 @@ def test_saying_no_to_the_warning_keeps_the_lock_and_the_work(
     assert WorkDialog(session.window).exec() == QDialog.DialogCode.Accepted
     modals.check()
     assert seen["state"] == (True, True, "manager")
-    assert [r.action for r in audit_rows(office)] == ["lock", "unlock"]
+    got = [(r.action, r.username) for r in audit_rows(office)]
+    assert got == [
+        ("lock", "manager"),
+        ("unlock", "reception"),
+        ("logout", "reception"),
+        ("unlock", "manager"),
+    ]
+    assert audit_rows(office, "logout")[0].details["locked_user"] == "manager"
+
+
+def test_a_wrong_password_hears_nothing_of_the_open_windows(
+    qtbot, office, session, modals: Modals
+) -> None:
+    """The warning names the locked user's windows: only after a right password."""
+    lock = session.lock
+    seen = {}
+
+    def work(d: QDialog) -> None:
+        qtbot.keyClicks(d.note, "unsaved")
+        lock.lock("menu")
+        unlock(lock.dialog, "reception", "not the password")
+        seen["state"] = (lock.locked, d.isVisible(), lock.dialog.message.text())
+        unlock(lock.dialog, "manager", PASSWORD)
+        d.accept()
+
+    modals.expect(WorkDialog, work)  # and no question: an unexpected one fails the test
+    assert WorkDialog(session.window).exec() == QDialog.DialogCode.Accepted
+    modals.check()
+    assert seen["state"] == (True, True, "The user name or password is not correct.")
+
+
+def test_another_user_closes_a_half_filled_form_without_a_hidden_question(
+    qtbot, office, session, modals: Modals
+) -> None:
+    """A real form asks "close without saving?" on Esc; handing over must not
+    ask it under the curtain, where nobody can see or answer it."""
+    from app.ui.admin.staff import AddUserDialog
+
+    lock = session.lock
+
+    def work(d: QDialog) -> None:
+        assert isinstance(d, AddUserDialog)
+        qtbot.keyClicks(d.fields.inputs["full_name"], "Half typed")
+        lock.lock("idle")
+        unlock(lock.dialog, "reception", PASSWORD)
+
+    modals.expect(AddUserDialog, work)
+    modals.answer("Unlocking as 'reception' closes them", QMessageBox.StandardButton.Yes)
+    dlg = AddUserDialog(session.ctx, session.window)
+    assert dlg.exec() == QDialog.DialogCode.Rejected
+    modals.check()
+    assert not lock.locked and lock.dialog is None
+    assert session.ctx.actor.username == "reception"
+    assert not dlg.isVisible()
 
 
 def test_five_wrong_unlocks_lock_the_account(qtbot, office, session) -> None:

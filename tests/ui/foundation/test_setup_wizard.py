@@ -147,11 +147,18 @@ def test_wizard_sets_up_the_office_with_the_key_in_the_keyring(
     )
     qtbot.mouseClick(w.providers_page.add_button, Qt.MouseButton.LeftButton)
     assert w.providers_page.list.count() == 1
+    # The list sits under its buttons and label, not adrift in the page's spare room.
+    page = w.providers_page
+    below_buttons = page.list.y() - (page.add_button.y() + page.add_button.height())
+    assert below_buttons <= page.added_label.sizeHint().height() + 20, below_buttons
     assert "Lena Brandt, NP" in w.providers_page.list.item(0).text()
     fill_provider_and_manager(qtbot, w)
 
     # Keys: the (test) keyring is secure, so it is the choice.
     assert w.key_page.keyring_radio.isChecked()
+    note = w.key_page.keyring_note.text()
+    assert note.startswith("Found this computer's keyring: MemoryKeyring.")
+    assert "tests.memkeyring" not in note  # a name, not a module path
     press_enter(qtbot)
     assert w.currentPage() is w.recovery_page
 
@@ -220,7 +227,7 @@ def test_without_a_secure_keyring_the_office_passphrase_wraps_the_key(
     assert not w.key_page.keyring_radio.isEnabled()
     assert w.key_page.passphrase_radio.isChecked()
     assert "no secure keyring" in w.key_page.keyring_note.text()
-    w.findChild(QLineEdit, "key.passphrase").setFocus()
+    assert focused().objectName() == "key.passphrase"  # typing goes there at once
     type_in_order(qtbot, [("key.passphrase", "too short"), ("key.passphrase_again", "too short")])
     press_enter(qtbot)
     assert w.currentPage() is w.key_page
@@ -257,3 +264,22 @@ def test_escape_asks_before_throwing_away_what_was_typed(qtbot, paths, modals) -
     modals.check()
     assert w.result() == QWizard.DialogCode.Rejected
     assert not paths.store.exists()
+
+
+def test_each_page_opens_with_the_keyboard_in_its_first_field(qtbot, paths, memory_keyring) -> None:
+    """A person who only types: every page's typing lands in its first field,
+    the recovery key's typed-back group included (not on its Print button)."""
+    w = open_wizard(qtbot, paths)
+    fill_practice(qtbot, w)
+    assert focused().objectName() == "provider.last_name"
+    fill_provider_and_manager(qtbot, w)
+    press_enter(qtbot)
+    assert w.currentPage() is w.recovery_page
+    box = focused()
+    assert box is w.recovery_page.panel.last_group
+    qtbot.keyClicks(box, last_group(w.code))
+    assert w.button(QWizard.WizardButton.FinishButton).isEnabled()
+    press_enter(qtbot)
+    assert w.result() == QWizard.DialogCode.Accepted
+    assert w.store is not None
+    w.store.close()

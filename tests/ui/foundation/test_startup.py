@@ -75,6 +75,8 @@ def type_into(w, name: str, text: str) -> None:
 
 def confirm_new_key(printed: list[str], passphrase: str = ""):
     def act(d: NewKeyDialog) -> None:
+        # Typing goes to the typed-back group, not to the Print button.
+        assert d.focusWidget() is d.panel.last_group
         d.panel.print_pdf = lambda _p, pdf: printed.append(pdf.read_bytes()[:4].decode()) or True
         d.panel.print_button.click()
         assert not d.ok.isEnabled()

@@ -304,6 +304,22 @@ def test_short_password_is_refused_for_a_new_account(office) -> None:
         assert s.execute(select(User).where(User.username == "shorty")).first() is None
 
 
+@pytest.mark.parametrize(
+    ("username", "says"),
+    [
+        ("Maria L", "User name is one word, without spaces (e.g. mlopez)"),
+        ("m/lopez", "User name may use letters, digits, '.', '_' and '-' (at most 40)"),
+        ("m.lopez-2_b", None),
+    ],
+)
+def test_a_user_name_problem_says_what_to_type(username: str, says: str | None) -> None:
+    c = office.check_new_user(
+        NewUserInput(username, "Maria Lopez", Role.BILLER, "x" * 12, "x" * 12)
+    )
+    got = [p.message for p in c.problems if p.field == "username"]
+    assert got == ([says] if says else [])
+
+
 def test_passwords_are_stored_as_argon2id_hashes(office) -> None:
     with office.store.read_session() as s:
         hashes = [u.password_hash for u in s.execute(select(User)).scalars()]
@@ -356,6 +372,7 @@ def test_lockout_for_five_minutes_after_five_failures(office) -> None:
     # The fifth wrong password locks the account.
     r = _login(st, "biller", "wrong again", clock)
     assert isinstance(r, auth.LoginRefused)
+    assert "this account is locked for 5 minutes" in r.message  # said at once
     locked_at = clock()
     # Even the right password is refused while locked, and says for how long.
     clock.advance(minutes=1)

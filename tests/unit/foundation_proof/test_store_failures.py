@@ -393,3 +393,21 @@ def test_a_second_copy_in_another_process_is_refused(tmp_path) -> None:
     after = _second_copy(path)
     assert after.returncode == 0, after.stderr
     assert after.stdout.strip() == "acquired"
+
+
+@pytest.mark.parametrize(
+    ("module", "label"),
+    [
+        ("keyring.backends.SecretService", "Secret Service: GNOME Keyring or KWallet"),
+        ("keyring.backends.macOS", "the macOS Keychain"),
+        ("keyring.backends.Windows", "Windows Credential Locker"),
+    ],
+)
+def test_the_keyring_is_named_in_words_a_person_knows(monkeypatch, module, label) -> None:
+    """The set-up wizard says which keyring keeps the key, not a module path."""
+    backend = _fake_module_backend(monkeypatch, module)
+    assert label in keys.keyring_label(backend)
+    assert "keyring.backends" not in keys.keyring_label(backend)
+    chain = _fake_module_backend(monkeypatch, "keyring.backends.chainer")
+    chain.backends = [backend, backend]  # type: ignore[attr-defined]
+    assert keys.keyring_label(chain) == keys.keyring_label(backend)
