@@ -57,8 +57,12 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def _shared_reference_dir() -> Path:
     import tempfile
 
+    from app.codes.icd10 import SCHEMA
+
+    # One folder per index layout: checkouts at different layouts on the same
+    # machine would otherwise rebuild the shared index under each other.
     uid = os.getuid() if hasattr(os, "getuid") else 0
-    d = Path(tempfile.gettempdir()) / f"medbill-test-reference-{uid}"
+    d = Path(tempfile.gettempdir()) / f"medbill-test-reference-{uid}-s{SCHEMA}"
     d.mkdir(parents=True, exist_ok=True)
     return d
 
