@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from app.codes.icd10 import Icd10Index, index_for
+from app.codes.icd10 import SCHEMA, Icd10Index, index_for
 from app.models.coding import FeeItem
 from app.money import money
 
@@ -23,7 +23,8 @@ from app.money import money
 def _shared_dir() -> Path:
     d = os.environ.get("MEDBILL_TEST_REFERENCE_DIR")
     uid = os.getuid() if hasattr(os, "getuid") else 0
-    return Path(d) if d else Path(tempfile.gettempdir()) / f"medbill-test-reference-{uid}"
+    # The same folder as tests/conftest.py gives the program: one per index layout.
+    return Path(d) if d else Path(tempfile.gettempdir()) / f"medbill-test-reference-{uid}-s{SCHEMA}"
 
 
 @pytest.fixture(scope="session")
