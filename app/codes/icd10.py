@@ -36,12 +36,25 @@ from app.errors import UserFacingError
 ICD10_START = date(2015, 10, 1)
 PACKAGE = "simple_icd_10_cm"
 INDEX_FILE = "icd10cm.sqlite3"
-SCHEMA = 4  # bump when the layout of the index file changes
+SCHEMA = 5  # bump when the layout of the index file changes
 MAX_CODE_LEN = 8  # with the dot: S72.001A
 PREFIX_MAX = 8  # the word index keeps prefix doclists for 1..8 characters
 
 _CODE_LIKE = re.compile(r"^[A-Za-z][0-9][0-9A-Za-z]?(\.?[0-9A-Za-z]{0,4})$")
 _WORD = re.compile(r"[0-9a-z]+")
+# Word search ranks this many candidates of each pass (title, then inclusion
+# terms), fetched in the index's built-in order, then returns the best.
+WINDOW = 100
+# Words that say nothing a biller would have to type: the plain code of a
+# condition is "Urinary tract infection, site not specified", "Low back pain,
+# unspecified", "Sore throat (acute) NOS". They do not count against a match.
+_NEUTRAL = re.compile(
+    r"\b(site not specified|not elsewhere classified|not otherwise specified|unspecified"
+    r"|without complications?|nos)\b"
+)
+_STOP = frozenset(
+    ["a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"]
+)
 
 
 class CodeSetMissing(UserFacingError):
@@ -159,7 +172,7 @@ CREATE TABLE code(
     rid INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, nodot TEXT NOT NULL UNIQUE,
     nlen INTEGER NOT NULL, description TEXT NOT NULL, billable INTEGER NOT NULL,
     kind TEXT NOT NULL, parent TEXT NOT NULL, chapter TEXT NOT NULL, excludes1 TEXT NOT NULL,
-    terms TEXT NOT NULL);
+    terms TEXT NOT NULL, words TEXT NOT NULL);
 CREATE INDEX ix_code_level ON code(nlen, nodot);
 CREATE VIRTUAL TABLE code_fts USING fts5(
     description, terms, content='code', content_rowid='rid',
@@ -224,9 +237,11 @@ def build(target: Path, progress: Callable[[str], None] | None = None) -> None:
                 "; ".join(icd.get_inclusion_term(name) + icd.get_includes(name)),
             )
         )
-    # Word search returns rows in rowid order, so rowids go shortest
-    # description first: the general code comes before its long variants.
-    codes.sort(key=lambda r: (len(r[1]), r[0]))
+    # Word search reads matches in rowid order and ranks the first WINDOW of
+    # them, so rowids go in the order a biller most likely means: billable
+    # codes first, then the code with the shortest title or inclusion term
+    # (in words that count), then the shortest title.
+    codes.sort(key=lambda r: _static_rank(r[0], r[1], r[2], r[7]))
 
     say("Writing the ICD-10-CM search index")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -238,9 +253,9 @@ def build(target: Path, progress: Callable[[str], None] | None = None) -> None:
         db.executemany("INSERT INTO section VALUES (?, ?, ?, ?, ?)", sections)
         db.executemany(
             "INSERT INTO code(code, nodot, nlen, description, billable, kind, parent, chapter,"
-            " excludes1, terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " excludes1, terms, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (c, nodot(c), len(nodot(c)), d, b, k, p, ch, ex, t)
+                (c, nodot(c), len(nodot(c)), d, b, k, p, ch, ex, t, _phrase_words(d, t))
                 for c, d, b, k, p, ch, ex, t in codes
             ],
         )
@@ -263,6 +278,40 @@ def build(target: Path, progress: Callable[[str], None] | None = None) -> None:
 
 def _json(items: list[str]) -> str:
     return json.dumps(items, ensure_ascii=False)
+
+
+def _phrase(text: str) -> str:
+    """One title or inclusion term as the ranking reads it: all its words,
+    a tab, and the words that count against a match, each word after a
+    space. Words in parentheses (the ICD-10-CM sign of a supplementary word),
+    "unspecified", "site not specified", "NOS", "of" ... do not count:
+    "Essential (primary) hypertension" ->
+    " essential primary hypertension\t essential hypertension"."""
+    folded = _fold(text)
+    every: list[str] = []
+    counted: list[str] = []
+    for i, part in enumerate(re.split(r"[()]", folded)):
+        spans = [(m.start(), m.end()) for m in _NEUTRAL.finditer(part)]
+        for m in _WORD.finditer(part):
+            every.append(m.group())
+            neutral = i % 2 == 1 or m.group() in _STOP or any(a <= m.start() < b for a, b in spans)
+            if not neutral:
+                counted.append(m.group())
+    return "".join(" " + w for w in every) + "\t" + "".join(" " + w for w in counted)
+
+
+def _phrase_words(description: str, terms: str) -> str:
+    """The title and each inclusion term, as ``_phrase``, joined by ``|``
+    (the title first)."""
+    return "|".join(_phrase(p) for p in [description, *terms.split("; ")] if p.strip())
+
+
+def _static_rank(
+    code: str, description: str, billable: int, terms: str
+) -> tuple[int, int, int, str]:
+    phrases = _phrase_words(description, terms).split("|")
+    counted = min(p.split("\t")[1].count(" ") for p in phrases)
+    return (1 - billable, counted, len(description), code)
 
 
 # ---------------------------------------------------------------- the index
@@ -374,46 +423,34 @@ class Icd10Index:
         return out
 
     def _by_words(self, text: str, limit: int) -> list[IcdHit]:
-        words = _WORD.findall(_fold(text))
+        words = list(dict.fromkeys(_WORD.findall(_fold(text))))
         if not words:
             return []
         # Each word is looked up through the prefix index (words of up to
-        # PREFIX_MAX characters have their own ready doclists); a longer word
-        # is cut to that length and the few extra matches are filtered out.
-        # Codes whose title has every word come first; then codes found
-        # through their inclusion terms ("sore throat" finds J02.9 "Acute
-        # pharyngitis, unspecified").
+        # PREFIX_MAX characters have their own ready doclists; a longer word
+        # is cut to that length and ``_rank`` drops the few extra matches).
+        # Two passes, each reading its first WINDOW matches in the index's
+        # built-in order (billable, fewest words, shortest): codes whose title
+        # has every word, then codes found through their inclusion terms
+        # ("sore throat" finds J02.9 "Acute pharyngitis, unspecified").
         phrase = " ".join(f'"{w[:PREFIX_MAX]}"*' for w in words)
-        out = self._matching(f"description : ({phrase})", words, limit, False, set())
-        if len(out) < limit:
-            seen = {h.code for h in out}
-            out += self._matching(phrase, words, limit - len(out), True, seen)
-        return out
-
-    def _matching(
-        self, match: str, words: list[str], limit: int, in_terms: bool, seen: set[str]
-    ) -> list[IcdHit]:
-        long_words = [w for w in words if len(w) > PREFIX_MAX]
-        filtered = bool(long_words or seen)
-        cur = self._db().execute(
-            "SELECT c.code, c.description, c.billable, c.kind, c.terms FROM code_fts"
-            " JOIN code c ON c.rid = code_fts.rowid"
-            " WHERE code_fts MATCH ? ORDER BY code_fts.rowid" + ("" if filtered else " LIMIT ?"),
-            (match,) if filtered else (match, limit),
+        spaced = tuple(" " + w for w in words)
+        counting = tuple(
+            " " + w for w in words if not any(w != o and w.startswith(o) for o in words)
         )
-        out: list[IcdHit] = []
-        for c, d, b, k, t in cur:
-            if c in seen:
-                continue
-            if long_words:
-                have = _WORD.findall(_fold(f"{d} {t}" if in_terms else d))
-                if not all(any(h.startswith(w) for h in have) for w in long_words):
-                    continue
-            out.append(IcdHit(c, d, bool(b), k))
-            if len(out) >= limit:
-                break
-        cur.close()
-        return out
+        ranked: dict[str, tuple[tuple[int, int, int, int, str], str, int, str]] = {}
+        for match in (f"description : ({phrase})", phrase):
+            cur = self._db().execute(
+                "SELECT c.code, c.description, c.billable, c.kind, c.words FROM code_fts"
+                " JOIN code c ON c.rid = code_fts.rowid"
+                " WHERE code_fts MATCH ? ORDER BY code_fts.rowid LIMIT ?",
+                (match, max(WINDOW, limit)),
+            )
+            for c, d, b, k, w in cur:
+                if c not in ranked and (key := _rank(spaced, counting, c, d, b, w)) is not None:
+                    ranked[c] = (key, d, b, k)
+        best = sorted(ranked.items(), key=lambda kv: kv[1][0])[:limit]
+        return [IcdHit(c, d, bool(b), k) for c, (_, d, b, k) in best]
 
     # -------------------------------------------------------------- lookups
 
@@ -518,6 +555,41 @@ class Icd10Index:
         kind = "category" if h.kind == "category" else "subcategory"
         more = f" ({count} billable codes under it)" if count > len(examples) else ""
         return f"{h.code} is a {kind}; pick a billable code such as {', '.join(examples)}{more}"
+
+
+def _rank(
+    words: tuple[str, ...],
+    counting: tuple[str, ...],
+    code: str,
+    description: str,
+    billable: int,
+    phrases: str,
+) -> tuple[int, int, int, int, str] | None:
+    """Where a code goes in a word search, lowest first, or None when the
+    query's words are not all in it. ``words`` are the query's words each
+    after a space; ``counting`` the same without those that merely extend
+    another (so no word of a phrase is counted twice).
+
+    Billable codes first (only they can go on a visit); then codes whose
+    title has every word before those found through an inclusion term; then
+    the fewest words left over that the biller did not type (counted in the
+    title or in an inclusion term with every word, whichever is closer:
+    I10 "Essential (primary) hypertension" has the Includes note
+    "hypertension (arterial) (benign) ..."); then the shortest title.
+    """
+    best = 99
+    tier = 3
+    for i, p in enumerate(phrases.split("|")):
+        every, counted = p.split("\t")
+        if all(w in every for w in words):
+            tier = min(tier, 1 if i else 0)
+            extra = counted.count(" ") - sum(counted.count(w) for w in counting)
+            best = min(best, extra)
+    if tier == 3:  # the words are spread over the title and several terms
+        if not all(w in phrases for w in words):
+            return None  # a word longer than the prefix index matched only its start
+        tier = 2
+    return (1 - billable, tier, best, len(description), code)
 
 
 # ---------------------------------------------------------------- where it lives

@@ -3,7 +3,9 @@ agreement with the package it is built from."""
 
 from __future__ import annotations
 
+import json
 import random
+import sqlite3
 import subprocess
 import sys
 import warnings
@@ -57,12 +59,56 @@ def test_words_of_an_inclusion_term_find_the_code_after_title_matches(icd: Icd10
     assert {"J02.9", "J02.0"} <= set(codes)
     assert icd.search("strep throat")[0].code == "J02.0"  # "Streptococcal sore throat"
     assert icd.search("high blood pressure")[0].code == "I10"  # an Includes note of I10
-    # Codes whose title has the words come first, then those found by their terms.
+    # Among billable codes, those whose title has the words come first, then
+    # those found by their terms; categories that cannot be billed come last.
     hits = icd.search("pharyngitis", limit=200)
-    in_title = ["pharyngitis" in h.description.lower() for h in hits]
+    billable = [h for h in hits if h.billable]
+    in_title = ["pharyngitis" in h.description.lower() for h in billable]
     assert in_title[0] and not in_title[-1]
     assert in_title == sorted(in_title, reverse=True)
     assert len({h.code for h in hits}) == len(hits)
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        # I10's own Includes note is "hypertension (arterial) (benign)
+        # (essential) (malignant) (primary) (systemic)". Before, the
+        # categories I1A and I15 and ocular hypertension came first, I10 15th.
+        ("hypertension", "I10"),
+        ("type 2 diabetes without complications", "E11.9"),
+        # J02.9 "Acute pharyngitis, unspecified" has the inclusion term
+        # "Sore throat (acute) NOS"; before, the category J02 came first.
+        ("sore throat", "J02.9"),
+        # M54.5 "Low back pain" is a subcategory since October 2021; its
+        # billable default is M54.50 "Low back pain, unspecified".
+        ("low back pain", "M54.50"),
+        # Before, P39.3 "Neonatal urinary tract infection" came first.
+        ("urinary tract infection", "N39.0"),
+        ("high blood pressure", "I10"),
+        ("pharyngitis", "J02.9"),
+    ],
+)
+def test_word_search_puts_the_code_a_biller_means_first(
+    icd: Icd10Index, query: str, first: str
+) -> None:
+    hits = icd.search(query)
+    assert hits[0].code == first, [h.code for h in hits[:5]]
+    assert hits[0].billable
+    flags = [h.billable for h in hits]
+    assert flags == sorted(flags, reverse=True)  # billable codes before categories
+
+
+def test_word_search_prefers_titles_with_fewer_extra_words(icd: Icd10Index) -> None:
+    codes = [h.code for h in icd.search("hypertension", limit=30)]
+    # "Portal hypertension" (one word more) before "Primary pulmonary
+    # hypertension" (two more), and both before the non-billable categories.
+    assert codes.index("K76.6") < codes.index("I27.0")
+    low_back = [h.code for h in icd.search("low back pain")]
+    assert low_back[:3] == ["M54.50", "M54.59", "M54.51"]
+    # A long title that merely contains the words comes after the close ones.
+    assert low_back.index("M51.362") > 2
+    assert low_back[-1] == "M54.5"  # the subcategory, last
 
 
 def test_a_word_query_that_looks_like_a_code_falls_back_to_words(icd: Icd10Index) -> None:
@@ -177,6 +223,21 @@ def test_index_is_lazy_and_rebuilt_when_the_package_changes(
     with pytest.raises(Exception, match="could not be prepared"):
         idx.ensure()
     assert built == [ref / icd10.INDEX_FILE]
+
+
+def test_an_index_of_an_older_layout_is_rebuilt(tmp_path: Path, icd_dir: Path) -> None:
+    # An installation that built the index before the ranking columns were
+    # added gets it rebuilt at its next search, not a search that fails.
+    path = tmp_path / icd10.INDEX_FILE
+    path.write_bytes((icd_dir / icd10.INDEX_FILE).read_bytes())
+    assert Icd10Index(tmp_path).is_current()
+    db = sqlite3.connect(path)
+    fp = json.loads(db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()[0])
+    fp["schema"] = icd10.SCHEMA - 1
+    db.execute("UPDATE meta SET value = ? WHERE key = 'fingerprint'", (json.dumps(fp),))
+    db.commit()
+    db.close()
+    assert not Icd10Index(tmp_path).is_current()
 
 
 def test_a_damaged_index_file_is_not_current(tmp_path: Path) -> None:
