@@ -641,16 +641,11 @@ class LedgerPage(QWidget):
     def print_statement(self) -> None:
         if self.patient_id is None:
             return
-        on = date.today()
-        got = printing.make_and_print(
+        got = printing.print_statement(
             self,
             self.ctx,
-            "statement",
-            statements.statement_pdf,
-            lambda s, a, docs: statements.record_statements(s, a, docs, on),
             self.patient_id,
-            on,
-            changed="statements",
+            date.today(),
             on_finished=lambda outcome, n: self._printed("The statement", outcome, n),
         )
         if got is None:
