@@ -172,8 +172,11 @@ class PatientView(QWidget):
         lay.addLayout(account)
         lay.addWidget(self.tabs, 1)
         self.merge_dialog: MergeDialog | None = None
-        # A payment, adjustment or write-off anywhere changes what is owed.
-        ctx.changed.connect(lambda topic: self.refresh() if topic == "ledger" else None)
+        # A payment, adjustment or write-off anywhere, or a visit coded (its
+        # charges) or reopened, changes what is owed.
+        ctx.changed.connect(
+            lambda topic: self.refresh() if topic in ("ledger", "encounters") else None
+        )
 
     @property
     def patient_id(self) -> int | None:

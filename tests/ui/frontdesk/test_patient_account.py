@@ -111,5 +111,9 @@ def test_a_payment_elsewhere_updates_the_balance_shown(qtbot, office, window) ->
     page.open_patient(pid)
     with office.store.unit_of_work() as s:
         fm.visit(s, s.get(Patient, pid), office.provider_id, DOS, [("36415", "15.00")])
-    page.ctx.changed.emit("ledger")
+    page.ctx.changed.emit("encounters")  # the visit coded: its charge posted
     assert _plain(page.view.balance.text()).startswith("Patient owes $130.00")
+    with office.store.unit_of_work() as s:
+        fm.visit(s, s.get(Patient, pid), office.provider_id, DOS, [("85025", "20.00")])
+    page.ctx.changed.emit("ledger")
+    assert _plain(page.view.balance.text()).startswith("Patient owes $150.00")
