@@ -117,6 +117,13 @@ class PatientView(QWidget):
                 b.setToolTip(f"Not for your role ({ctx.actor.role.label}): {why}.")
             account.addWidget(b)
             self.buttons[key] = b
+        save = QPushButton("Sa&ve statement as PDF...")
+        save.setObjectName("patient_save_statement")
+        save.setAutoDefault(False)
+        save.clicked.connect(self._save_statement)
+        save.setVisible(ctx.can(Permission.STATEMENTS) and ctx.can(Permission.EXPORT))
+        account.insertWidget(account.count() - 1, save)
+        self.buttons["save_statement"] = save
         account.addWidget(self.account_result, 1)
 
         self.details = QLabel()
@@ -222,6 +229,7 @@ class PatientView(QWidget):
         for key in ("edit", "insurance", "book", "merge"):
             self.buttons[key].setEnabled(editable)
         self.buttons["statement"].setEnabled(editable and self.ctx.can(Permission.STATEMENTS))
+        self.buttons["save_statement"].setEnabled(editable)
         self.buttons["ledger"].setEnabled(self.ctx.can(Permission.PAYMENT_PATIENT))
         if self.ctx.can(Permission.STATEMENTS):
             self.buttons["statement"].setToolTip(
@@ -261,6 +269,17 @@ class PatientView(QWidget):
                 f"Statement for {doc.guarantor_name} ({doc.account_no}) made and recorded: "
                 f"{fmt(doc.amount_due, symbol=True)} due. Printing..."
             )
+
+    def _save_statement(self) -> None:
+        """The statement saved where the person chooses (an audited export,
+        recorded as sent), as the patient's ledger in Payments saves it."""
+        from app.ui.payments.ar_pages import save_account_pdf
+
+        if self.patient_id is None or not self.buttons["save_statement"].isVisible():
+            return
+        name = save_account_pdf(self, self.ctx, "statement", self.patient_id)
+        if name is not None:
+            self._say(f"The statement was saved as {name.name} and recorded as sent.")
 
     def _statement_printed(self, outcome: printing.Outcome, pages: int) -> None:
         if outcome is printing.Outcome.PRINTED:

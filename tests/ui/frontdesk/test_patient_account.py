@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+import pdfplumber
 from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
@@ -16,6 +17,7 @@ from app.models.audit import AuditEvent
 from app.models.patient import Patient
 from app.models.statements import Statement
 from app.money import money
+from app.ui.payments import ar_pages
 from tests import factories
 from tests import factories_money as fm
 from tests.ui.frontdesk.conftest import QT_NOISE
@@ -26,6 +28,19 @@ DOS = date.today() - timedelta(days=40)
 
 def _plain(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html).replace("&nbsp;", " "))
+
+
+def _recorded(office, pid: int, action: str) -> tuple[list, int]:  # type: ignore[no-untyped-def]
+    """The balances of the statements recorded as sent, and how many
+    ``action`` audit rows the patient has."""
+    with office.store.session() as s:
+        balances = s.execute(select(Statement.balance)).scalars().all()
+        n = s.execute(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == action, AuditEvent.patient_id == pid)
+        ).scalar()
+    return list(balances), n
 
 
 def _patient_with_a_balance(office) -> int:  # type: ignore[no-untyped-def]
@@ -58,14 +73,7 @@ def test_the_balance_a_printed_statement_and_the_ledger_from_the_patient_screen(
     assert re.search(r"amount due.*115\.00", text, re.IGNORECASE | re.DOTALL)
     assert not paper.sources[-1].exists()  # the print-only copy is gone
     assert "The statement went to the printer (1 page(s))" in view.account_result.text()
-    with office.store.session() as s:
-        assert s.execute(select(Statement.balance)).scalars().all() == [money("115.00")]
-        audited = s.execute(
-            select(func.count())
-            .select_from(AuditEvent)
-            .where(AuditEvent.action == "statement_printed", AuditEvent.patient_id == pid)
-        ).scalar()
-    assert audited == 1
+    assert _recorded(office, pid, "statement_printed") == ([money("115.00")], 1)
 
     # F7 (Open ledger): the Payments area shows this patient's ledger.
     view.setFocus()
@@ -75,6 +83,22 @@ def test_the_balance_a_printed_statement_and_the_ledger_from_the_patient_screen(
     assert payments.tabs.currentWidget() is payments.ledger
     assert payments.ledger.patient_id == pid
     assert "patient owes 115.00, insurance owes 130.00" in payments.ledger.header.text()
+
+
+def test_the_statement_saved_as_a_pdf_from_the_patient_screen(
+    qtbot, office, window, tmp_path, monkeypatch
+) -> None:
+    pid = _patient_with_a_balance(office)
+    _w, page = window(office.biller)
+    page.open_patient(pid)
+    target = tmp_path / "ortega-statement.pdf"
+    monkeypatch.setattr(ar_pages, "choose_pdf_path", lambda *_a: target)
+    qtbot.mouseClick(page.view.buttons["save_statement"], Qt.MouseButton.LeftButton)
+    with pdfplumber.open(target) as pdf:
+        text = "\n".join(p.extract_text() or "" for p in pdf.pages)
+    assert re.search(r"amount due.*115\.00", text, re.IGNORECASE | re.DOTALL)
+    assert "saved as ortega-statement.pdf" in page.view.account_result.text()
+    assert _recorded(office, pid, "file_saved") == ([money("115.00")], 1)
 
 
 def test_a_cancelled_print_dialog_records_no_statement(qtbot, office, window, paper) -> None:
@@ -99,6 +123,7 @@ def test_a_receptionist_sees_the_balance_but_may_not_print_statements(
     stmt = view.buttons["statement"]
     assert stmt.isVisible() and not stmt.isEnabled()
     assert "Receptionist" in stmt.toolTip() and "prints statements" in stmt.toolTip()
+    assert view.buttons["save_statement"].isHidden()
     keys.press(w, Qt.Key.Key_F6)
     assert paper.titles == []
     # The receptionist takes payments, so the ledger is one key away.
