@@ -398,6 +398,15 @@ def populate(s: Session, rng: random.Random, size: OfficeSize) -> None:
                 updated_at=datetime.now(UTC),
             )
         )
+        kid = patients[-1]
+        if not kid["guarantor_is_patient"]:  # a minor: the parent lives at the same address
+            kid.update(
+                guarantor_address1=kid["address1"],
+                guarantor_city=kid["city"],
+                guarantor_state=kid["state"],
+                guarantor_zip=kid["zip"],
+                guarantor_phone=kid["phone_home"] or kid["phone_mobile"],
+            )
     _bulk(s, Patient, patients)
 
     policies: list[dict[str, object]] = []

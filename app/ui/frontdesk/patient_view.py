@@ -35,6 +35,7 @@ from app.ui.frontdesk import common
 from app.ui.frontdesk.common import badge_label, banner_label, day_text, set_badge, table
 from app.ui.frontdesk.search import PatientSearch
 from app.ui.widgets import Column, RowTableModel, shortcut
+from app.validation import format_phone
 
 
 class PatientView(QWidget):
@@ -335,10 +336,16 @@ def _details_html(rec: PatientRecord) -> str:
     elif x.guarantor_patient_id is not None:
         guarantor = f"{d.guarantor_text} ({x.guarantor_relationship}), a patient here"
     else:
-        guarantor = (
-            f"{x.guarantor_first_name} {x.guarantor_last_name} ({x.guarantor_relationship}), "
-            f"{x.guarantor_address1}, {x.guarantor_city} {x.guarantor_state} {x.guarantor_zip} "
-            f"{x.guarantor_phone}"
+        place = f"{x.guarantor_city} {x.guarantor_state} {x.guarantor_zip}".strip()
+        guarantor = ", ".join(
+            v
+            for v in (
+                f"{x.guarantor_first_name} {x.guarantor_last_name} ({x.guarantor_relationship})",
+                x.guarantor_address1,
+                place,
+                format_phone(x.guarantor_phone) if x.guarantor_phone else "",
+            )
+            if v
         )
     parts = [
         row("Account", d.account_no),
