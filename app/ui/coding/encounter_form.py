@@ -19,7 +19,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -147,7 +146,26 @@ LEDGER_COLUMNS: list[Column[LedgerRow]] = [
 
 class LinesTable(QTableWidget):
     """The service lines; ``commit_editor`` keeps what is typed in an open cell
-    when a shortcut (Ctrl+S, Ctrl+Enter) acts before the cell is left."""
+    when a shortcut (Ctrl+S, Ctrl+Enter) acts before the cell is left.
+
+    The description takes the width the other columns leave, but never less
+    than ``MIN_DESCRIPTION`` px: with the drug columns shown on a narrow
+    window the table scrolls sideways rather than cut it to a word."""
+
+    MIN_DESCRIPTION = 200
+
+    def fit_description(self) -> None:
+        others = sum(
+            self.columnWidth(c)
+            for c in range(self.columnCount())
+            if c != C_DESC and not self.isColumnHidden(c)
+        )
+        self.setColumnWidth(C_DESC, max(self.MIN_DESCRIPTION, self.viewport().width() - others))
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:  # the window, or a scroll bar came or went
+            self.fit_description()
+        return super().viewportEvent(event)
 
     def commit_editor(self) -> None:
         w = QApplication.focusWidget()
@@ -363,7 +381,6 @@ class EncounterForm(QWidget):
         self.lines.setWordWrap(False)
         self.lines.setTextElideMode(Qt.TextElideMode.ElideRight)
         hh = self.lines.horizontalHeader()
-        hh.setSectionResizeMode(C_DESC, QHeaderView.ResizeMode.Stretch)
         fm, hfm = self.lines.fontMetrics(), hh.fontMetrics()
         for c, sample in COLUMN_SAMPLES.items():
             width = max(fm.horizontalAdvance(sample), hfm.horizontalAdvance(COLS[c]) + 8) + 14
@@ -793,6 +810,7 @@ class EncounterForm(QWidget):
         needed = any(self._line_needs_ndc(r) for r in range(self.lines.rowCount()))
         for c in NDC_COLUMNS:
             self.lines.setColumnHidden(c, not (needed or self._ndc_wanted))
+        self.lines.fit_description()
         self.ndc_toggle.blockSignals(True)
         self.ndc_toggle.setChecked(needed or self._ndc_wanted)
         self.ndc_toggle.blockSignals(False)

@@ -353,6 +353,8 @@ def test_an_ndc_typed_on_a_drug_line_reaches_the_claim(qtbot, office, tmp_path) 
     # A J-code is a drug: its NDC columns show by themselves.
     assert not any(form.lines.isColumnHidden(c) for c in (C_NDC, C_NDCU, C_NDCQ))
     assert form.ndc_toggle.isChecked()
+    # The description keeps its room (the table scrolls sideways instead).
+    assert form.lines.columnWidth(C_DESC) >= 200
     # Right from the pointers: units, charge, from, to, NDC.
     for _ in range(5):
         key(qtbot, Qt.Key.Key_Right)
