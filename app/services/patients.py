@@ -22,9 +22,11 @@ from app.models.audit import AuditEvent
 from app.models.base import Base
 from app.models.coding import Encounter
 from app.models.insurance import Policy
+from app.models.ledger import Party
 from app.models.patient import Patient, Sex
 from app.models.practice import Provider
 from app.models.schedule import Appointment
+from app.money import ZERO
 from app.services import audit, ledger
 from app.services.auth import Actor, Permission, can, require
 from app.services.patients_search import display_name, not_merged, parse_typed_date, search_key
@@ -546,6 +548,10 @@ class PatientRecord:
     visits: list[VisitRow]
     balance: Decimal
     merged: list[MergedRecord] = field(default_factory=list)
+    # The balance split by who owes it now (sums of the ledger, never stored):
+    # the patient's part (a credit below zero) and what insurance has yet to pay.
+    patient_part: Decimal = ZERO
+    insurance_part: Decimal = ZERO
 
 
 def open_patient(
@@ -573,6 +579,8 @@ def patient_record(
         visits=visits(s, patient_id),
         balance=ledger.patient_balance(s, patient_id),
         merged=merged_records(s, patient_id),
+        patient_part=ledger.patient_balance(s, patient_id, Party.PATIENT),
+        insurance_part=ledger.patient_balance(s, patient_id, Party.INSURANCE),
     )
 
 

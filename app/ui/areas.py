@@ -49,6 +49,7 @@ RECORD_AREAS: dict[str, str] = {
     "fee_item": "coding",
     "claim": "claims",
     "payment": "payments",
+    "ledger": "payments",  # a patient's ledger, by the patient's id
     "statement": "payments",
     "bill": "payments",
     "month": "reports",

@@ -22,6 +22,7 @@ import logging
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -483,5 +484,31 @@ def print_receipt(
         checkin.receipt_pdf,
         lambda s, a, _r: checkin.receipt_printed(s, a, payment_id),
         payment_id,
+        on_finished=on_finished,
+    )
+
+
+def print_statement(
+    parent: QWidget | None,
+    ctx: UiContext,
+    patient_id: int,
+    on: date,
+    on_finished: Callable[[Outcome, int], None] | None = None,
+) -> Printed[Any] | None:
+    """The statement of a patient's account on demand (it goes to the
+    patient's guarantor), recorded as sent and audited once the print dialog
+    is confirmed (the patient's ledger in Payments and the front desk's
+    patient screen)."""
+    from app.services import statements
+
+    return make_and_print(
+        parent,
+        ctx,
+        "statement",
+        statements.statement_pdf,
+        lambda s, a, docs: statements.record_statements(s, a, docs, on),
+        patient_id,
+        on,
+        changed="statements",
         on_finished=on_finished,
     )

@@ -64,6 +64,8 @@ class PatientForm(FormDialog):
         self.ctx = ctx
         self.details = details
         self._typed_guarantor: dict[str, str] = {}
+        # Another guarantor's entries, kept while "the patient" is ticked.
+        self._other_guarantor: tuple[dict[str, str], int | None, str, dict[str, str]] | None = None
         self.duplicates: DuplicateDialog | None = None
         f = self.fields
         f.section("Patient")
@@ -117,7 +119,7 @@ class PatientForm(FormDialog):
         f.date("privacy_notice_ack", "Privacy notice acknowledged")
         f.date("date_of_death", "Date of death")
         f.text("notes", "Notes")
-        self.guarantor_self.toggled.connect(lambda _on: self._guarantor_fields())
+        self.guarantor_self.toggled.connect(self._guarantor_self_toggled)
         self.guarantor_patient.changed.connect(self._guarantor_picked)
         self._guarantor_fields()
         if details is not None:
@@ -148,6 +150,35 @@ class PatientForm(FormDialog):
                 w.setEnabled(not is_patient)
             else:
                 w.setEnabled(not is_patient and not registered)
+
+    def _guarantor_self_toggled(self, is_patient: bool) -> None:
+        """The patient as guarantor: nothing about another guarantor is
+        stored, so the relationship, the picked patient and the person's
+        fields empty (not left greyed out with what will not be kept).
+        Unticking puts back what was there."""
+        f = self.fields
+        picker = self.guarantor_patient
+        other = ("guarantor_relationship", *GUARANTOR_PERSON)
+        if is_patient:
+            self._other_guarantor = (
+                {n: f.value(n) for n in other},
+                picker.patient_id,
+                picker.picked_text,
+                self._typed_guarantor,
+            )
+            for n in other:
+                f.set(n, "")
+            picker.clear_pick()
+            self._typed_guarantor = {}
+        elif self._other_guarantor is not None:
+            values, pick, pick_text, typed = self._other_guarantor
+            for n, v in values.items():
+                f.set(n, v)
+            if pick is not None:
+                picker.set_patient(pick, pick_text)
+            self._typed_guarantor = typed
+            self._other_guarantor = None
+        self._guarantor_fields()
 
     def _guarantor_picked(self) -> None:
         """A registered guarantor's name, address and phone are on their own
@@ -382,6 +413,15 @@ class GuarantorPicker(QWidget):
         text = f"{hit.name}   Account {hit.account_no}   DOB {hit.dob:%m/%d/%Y}"
         self.set_patient(patient_id, text)
         self.changed.emit()
+
+    def clear_pick(self) -> None:
+        """Nobody picked and nothing typed (no ``changed``: the form asked)."""
+        self.patient_id, self.picked_text = None, ""
+        self.box.blockSignals(True)
+        self.box.clear()
+        self.box.blockSignals(False)
+        self.chosen.clear()
+        self._show_results(False)
 
     def set_patient(self, patient_id: int, text: str) -> None:
         self.patient_id, self.picked_text = patient_id, text

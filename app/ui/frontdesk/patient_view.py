@@ -1,10 +1,13 @@
 """One patient, opened (an audited view): the banner with the account
-number, coverage of the primary policy and balance; the details, insurance,
+number and coverage of the primary policy; the account (what the patient
+owes and what insurance has yet to pay, from the ledger) with keys to print
+the statement and open the ledger in Payments; the details, insurance,
 visits and merged records; keys to edit, open the insurance, book a visit
 and (office manager) merge a duplicate into this record."""
 
 from __future__ import annotations
 
+from datetime import date
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
@@ -26,7 +29,7 @@ from app.services import patients
 from app.services.auth import Permission
 from app.services.patients import MergedRecord, PatientRecord, VisitRow
 from app.services.policies import PolicySummary
-from app.ui import ops
+from app.ui import ops, printing
 from app.ui.context import UiContext
 from app.ui.frontdesk import common
 from app.ui.frontdesk.common import badge_label, banner_label, day_text, set_badge, table
@@ -49,12 +52,9 @@ class PatientView(QWidget):
         self.record: PatientRecord | None = None
         self.banner = banner_label()
         self.badge = badge_label("", None, "coverageBadge")
-        self.balance = QLabel()
-        self.balance.setObjectName("patientBalance")
         head = QHBoxLayout()
         head.addWidget(self.banner, 1)
         head.addWidget(self.badge)
-        head.addWidget(self.balance)
 
         row = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
@@ -80,6 +80,51 @@ class PatientView(QWidget):
             row.addWidget(b)
             self.buttons[key] = b
         row.addStretch(1)
+
+        # The account: "what do I owe?" answered at the desk.
+        self.balance = QLabel()
+        self.balance.setObjectName("patientBalance")
+        self.balance.setTextFormat(Qt.TextFormat.RichText)
+        self.account_result = QLabel()
+        self.account_result.setObjectName("patientAccountResult")
+        account = QHBoxLayout()
+        account.addWidget(self.balance)
+        for key, text, keys, slot, perm, why in (
+            (
+                "statement",
+                "Print &statement",
+                "F6",
+                self._print_statement,
+                Permission.STATEMENTS,
+                "the biller or the office manager prints statements",
+            ),
+            (
+                "ledger",
+                "Open &ledger",
+                "F7",
+                self._open_ledger,
+                Permission.PAYMENT_PATIENT,
+                "the ledger is in the Payments area, which your role does not have",
+            ),
+        ):
+            b = QPushButton(f"{text} ({keys})")
+            b.setObjectName(f"patient_{key}")
+            b.setAutoDefault(False)
+            b.clicked.connect(slot)
+            if ctx.can(perm):
+                shortcut(self, keys, slot)
+            else:
+                b.setToolTip(f"Not for your role ({ctx.actor.role.label}): {why}.")
+            account.addWidget(b)
+            self.buttons[key] = b
+        save = QPushButton("Sa&ve statement as PDF...")
+        save.setObjectName("patient_save_statement")
+        save.setAutoDefault(False)
+        save.clicked.connect(self._save_statement)
+        save.setVisible(ctx.can(Permission.STATEMENTS) and ctx.can(Permission.EXPORT))
+        account.insertWidget(account.count() - 1, save)
+        self.buttons["save_statement"] = save
+        account.addWidget(self.account_result, 1)
 
         self.details = QLabel()
         self.details.setObjectName("patientDetails")
@@ -131,8 +176,14 @@ class PatientView(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(head)
         lay.addLayout(row)
+        lay.addLayout(account)
         lay.addWidget(self.tabs, 1)
         self.merge_dialog: MergeDialog | None = None
+        # A payment, adjustment or write-off anywhere, or a visit coded (its
+        # charges) or reopened, changes what is owed.
+        ctx.changed.connect(
+            lambda topic: self.refresh() if topic in ("ledger", "encounters") else None
+        )
 
     @property
     def patient_id(self) -> int | None:
@@ -164,10 +215,11 @@ class PatientView(QWidget):
         else:
             set_badge(self.badge, f"{primary.payer}: {primary.coverage.label}", primary.coverage)
             self.badge.setToolTip(primary.coverage_reason)
-        owed = rec.balance
-        self.balance.setText(
-            f"Credit {fmt(-owed, symbol=True)}" if owed < 0 else f"Balance {fmt(owed, symbol=True)}"
+        self.balance.setText(_account_html(rec))
+        self.balance.setToolTip(
+            f"From the ledger: the account's balance is {fmt(rec.balance, symbol=True)}"
         )
+        self.account_result.clear()
         self.details.setText(_details_html(rec))
         self.policy_model.set_rows(rec.policies)
         self.visit_model.set_rows(rec.visits)
@@ -176,6 +228,16 @@ class PatientView(QWidget):
         editable = d.merged_into_id is None
         for key in ("edit", "insurance", "book", "merge"):
             self.buttons[key].setEnabled(editable)
+        self.buttons["statement"].setEnabled(editable and self.ctx.can(Permission.STATEMENTS))
+        self.buttons["save_statement"].setEnabled(editable)
+        self.buttons["ledger"].setEnabled(self.ctx.can(Permission.PAYMENT_PATIENT))
+        if self.ctx.can(Permission.STATEMENTS):
+            self.buttons["statement"].setToolTip(
+                "The statement goes to the guarantor, "
+                f"{d.guarantor_text}, for every patient on that account"
+                if d.data.guarantor_patient_id is not None
+                else "The patient's statement, recorded as sent once it is printed"
+            )
 
     def _edit(self) -> None:
         if self.patient_id is not None and self.buttons["edit"].isEnabled():
@@ -189,6 +251,50 @@ class PatientView(QWidget):
         if self.patient_id is not None and self.buttons["book"].isEnabled():
             self.book_requested.emit(self.patient_id)
 
+    def _print_statement(self) -> None:
+        """The statement PDF the Payments area prints, recorded as sent and
+        audited once the print dialog is confirmed."""
+        if self.patient_id is None or not self.buttons["statement"].isEnabled():
+            return
+        got = printing.print_statement(
+            self, self.ctx, self.patient_id, date.today(), on_finished=self._statement_printed
+        )
+        if got is None:
+            return
+        if got.job is None:
+            self._say("The statement was not printed; nothing was recorded.", ok=False)
+        else:
+            doc = got.made[0]
+            self._say(
+                f"Statement for {doc.guarantor_name} ({doc.account_no}) made and recorded: "
+                f"{fmt(doc.amount_due, symbol=True)} due. Printing..."
+            )
+
+    def _save_statement(self) -> None:
+        """The statement saved where the person chooses (an audited export,
+        recorded as sent), as the patient's ledger in Payments saves it."""
+        from app.ui.payments.ar_pages import save_account_pdf
+
+        if self.patient_id is None or not self.buttons["save_statement"].isVisible():
+            return
+        name = save_account_pdf(self, self.ctx, "statement", self.patient_id)
+        if name is not None:
+            self._say(f"The statement was saved as {name.name} and recorded as sent.")
+
+    def _statement_printed(self, outcome: printing.Outcome, pages: int) -> None:
+        if outcome is printing.Outcome.PRINTED:
+            self._say(f"The statement went to the printer ({pages} page(s)).")
+        else:
+            self._say("The statement was not printed.", ok=False)
+
+    def _say(self, text: str, ok: bool = True) -> None:
+        self.account_result.setStyleSheet("" if ok else "color: #c62828;")
+        self.account_result.setText(text)
+
+    def _open_ledger(self) -> None:
+        if self.patient_id is not None and self.buttons["ledger"].isEnabled():
+            self.ctx.open_record("ledger", self.patient_id)
+
     def _merge(self) -> None:
         if self.record is None:
             return
@@ -200,6 +306,18 @@ class PatientView(QWidget):
         self.refresh()
         self.tabs.setCurrentIndex(3)
         self.merged.emit(keep_id)
+
+
+def _account_html(rec: PatientRecord) -> str:
+    """What the patient owes now (or the credit held) and what insurance
+    has yet to pay."""
+    mine = rec.patient_part
+    own = (
+        f"Credit <b>{fmt(-mine, symbol=True)}</b>"
+        if mine < 0
+        else f"Patient owes <b>{fmt(mine, symbol=True)}</b>"
+    )
+    return f"{own} &nbsp; Insurance pending <b>{fmt(rec.insurance_part, symbol=True)}</b>"
 
 
 def _details_html(rec: PatientRecord) -> str:

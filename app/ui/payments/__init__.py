@@ -1,7 +1,8 @@
 """Payments work area: insurance EOBs, patient payments, refunds, statements,
 aging, collections, a patient's ledger, the day sheet (for the front desk and
 the biller; the office manager has it under Reports), and (office manager)
-the office's own bills. The page opens "payment", "statement" and "bill" records."""
+the office's own bills. The page opens "payment", "ledger" (a patient's), "statement" and "bill"
+records."""
 
 from __future__ import annotations
 
@@ -80,7 +81,8 @@ class PaymentsPage(QWidget):
             self.ledger.load(patient_id)
 
     def open_record(self, kind: str, record_id: object) -> bool:
-        """Show a payment, a statement or a bill."""
+        """Show a payment, a patient's ledger (by the patient's id), a
+        statement or a bill."""
         if not isinstance(record_id, int):
             return False
         if kind == "payment":
@@ -95,6 +97,9 @@ class PaymentsPage(QWidget):
                 self.tabs.setCurrentWidget(self.patient)
                 return self.patient.open_payment(patient_id)
             return False
+        if kind == "ledger" and self.ledger is not None:
+            self.show_ledger(record_id)
+            return self.ledger.patient_id == record_id
         if kind == "statement" and self.statements is not None:
             self.tabs.setCurrentWidget(self.statements)
             return self.statements.open_statement(record_id)

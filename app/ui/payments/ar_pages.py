@@ -641,16 +641,11 @@ class LedgerPage(QWidget):
     def print_statement(self) -> None:
         if self.patient_id is None:
             return
-        on = date.today()
-        got = printing.make_and_print(
+        got = printing.print_statement(
             self,
             self.ctx,
-            "statement",
-            statements.statement_pdf,
-            lambda s, a, docs: statements.record_statements(s, a, docs, on),
             self.patient_id,
-            on,
-            changed="statements",
+            date.today(),
             on_finished=lambda outcome, n: self._printed("The statement", outcome, n),
         )
         if got is None:
@@ -668,26 +663,11 @@ class LedgerPage(QWidget):
             status(self.result, f"{what} was not printed.", ok=False)
 
     def save_pdf(self, what: str) -> None:
-        """Save the ledger or a statement as a PDF where the person chooses
-        (an audited export; a saved statement is recorded as sent)."""
+        """Save the ledger or a statement as a PDF where the person chooses."""
         if self.patient_id is None:
             return
-        suggested = "patient-ledger.pdf" if what == "ledger" else "statement.pdf"
-        name = choose_pdf_path(self, f"Save the {what} as PDF", suggested)
-        if name is None:
-            return
-        pid, on = self.patient_id, date.today()
-
-        def save(s: Session, a: Actor, target: Path) -> None:
-            payments.record_saved_copy(s, a, what, pid, target.name)  # may refuse first
-            if what == "ledger":
-                payments.ledger_pdf(s, a, pid, target)
-            else:
-                docs = statements.statement_pdf(s, a, pid, on, target)
-                statements.record_statements(s, a, docs, on)
-
-        got = ops.run(self, self.ctx, save, name, changed="statements")
-        if not isinstance(got, ops.Failed):
+        name = save_account_pdf(self, self.ctx, what, self.patient_id)
+        if name is not None:
             status(self.result, f"Saved as {name.name}.")
 
     def write_off(self) -> None:
@@ -727,3 +707,26 @@ class LedgerPage(QWidget):
         if not isinstance(got, ops.Failed):
             self.load(self.patient_id)
             status(self.result, "The posting was reversed.")
+
+
+def save_account_pdf(parent: QWidget, ctx: UiContext, what: str, patient_id: int) -> Path | None:
+    """Save a patient's ledger or statement (``what``) as a PDF where the
+    person chooses: an audited export; a saved statement is recorded as
+    sent (the ledger here and the front desk's patient screen). The file
+    saved, or None (not chosen, or refused with the message shown)."""
+    suggested = "patient-ledger.pdf" if what == "ledger" else "statement.pdf"
+    name = choose_pdf_path(parent, f"Save the {what} as PDF", suggested)
+    if name is None:
+        return None
+    on = date.today()
+
+    def save(s: Session, a: Actor, target: Path) -> None:
+        payments.record_saved_copy(s, a, what, patient_id, target.name)  # may refuse first
+        if what == "ledger":
+            payments.ledger_pdf(s, a, patient_id, target)
+        else:
+            docs = statements.statement_pdf(s, a, patient_id, on, target)
+            statements.record_statements(s, a, docs, on)
+
+    got = ops.run(parent, ctx, save, name, changed="statements")
+    return None if isinstance(got, ops.Failed) else name

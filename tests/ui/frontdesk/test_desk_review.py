@@ -253,6 +253,82 @@ def test_a_picked_guarantor_leaves_no_typed_name_greyed_out(qtbot, office, windo
         assert (p.guarantor_last_name, p.guarantor_first_name, p.guarantor_address1) == ("", "", "")
 
 
+def test_ticking_the_patient_as_guarantor_empties_what_will_not_be_kept(
+    qtbot, office, window, keys
+) -> None:
+    with office.store.unit_of_work() as s:
+        mom = fd.register(
+            s, office.receptionist, last_name="Alvarez", first_name="Rosa", dob="02/03/1980"
+        )
+        kid = fd.register(
+            s, office.receptionist, last_name="Alvarez", first_name="Tomas", dob="06/07/2015"
+        )
+    w, page = window(office.receptionist)
+    page.open_patient(kid)
+    keys.press(w, Qt.Key.Key_F2)
+    form = page.patient_form
+    qtbot.waitUntil(form.isVisible)
+    widgets = form.fields.widgets
+    form.guarantor_self.setFocus()
+    keys.press(form, Qt.Key.Key_Space)  # someone else gets the statements
+    keys.press(form, Qt.Key.Key_Tab)
+    keys.fill(
+        form,
+        ("guarantor_patient_id", ""),
+        ("guarantor_relationship", "father"),
+        ("guarantor_last_name", "Alvarez"),
+        ("guarantor_first_name", "Marco"),
+        ("guarantor_address1", "12 Oak Street"),
+    )
+    shown = lambda: {n: widgets[n].text() for n in ("guarantor_relationship", *PERSON)}  # noqa: E731
+    typed = shown()
+    # The patient is the guarantor after all: nothing of Marco is stored,
+    # so nothing of him stays greyed out on the screen.
+    form.guarantor_self.setFocus()
+    keys.press(form, Qt.Key.Key_Space)
+    assert form.guarantor_self.isChecked()
+    assert shown() == dict.fromkeys(typed, "")
+    assert not widgets["guarantor_last_name"].isEnabled()
+    # Unticked again: what was typed comes back.
+    keys.press(form, Qt.Key.Key_Space)
+    assert shown() == typed and widgets["guarantor_first_name"].isEnabled()
+
+    # A picked registered guarantor is dropped from view the same way, and comes back.
+    picker = form.guarantor_patient
+    picker.box.setFocus()
+    qtbot.keyClicks(picker.box, "alv ro")
+    qtbot.waitUntil(lambda: [h.name for h in picker.search.hits()] == ["Alvarez, Rosa E."])
+    keys.press(form, Qt.Key.Key_Return)
+    assert picker.patient_id == mom
+    form.guarantor_self.setFocus()
+    keys.press(form, Qt.Key.Key_Space)
+    assert picker.patient_id is None and picker.box.text() == "" and picker.chosen.text() == ""
+    assert shown() == dict.fromkeys(typed, "")
+    keys.press(form, Qt.Key.Key_Space)
+    assert picker.patient_id == mom and picker.box.text() == "Alvarez, Rosa E."
+    assert "Statements go to Alvarez, Rosa E." in picker.chosen.text()
+    assert widgets["guarantor_relationship"].text() == "father"
+    assert widgets["guarantor_first_name"].text() == ""  # as when she was picked
+    # Dropping the pick still gives back Marco, typed before the pick.
+    picker.box.selectAll()
+    qtbot.keyClicks(picker.box, "x")
+    assert widgets["guarantor_first_name"].text() == "Marco"
+
+    # Ticked and saved: what the screen shows is what is stored.
+    form.guarantor_self.setFocus()
+    keys.press(form, Qt.Key.Key_Space)
+    form.save_button.click()
+    qtbot.waitUntil(lambda: not form.isVisible())
+    with office.store.unit_of_work() as s:
+        p = s.get(Patient, kid)
+        assert p is not None and p.guarantor_is_patient
+        assert (p.guarantor_relationship, p.guarantor_first_name, p.guarantor_patient_id) == (
+            "",
+            "",
+            None,
+        )
+
+
 def test_esc_in_check_in_asks_only_when_something_was_typed(
     qtbot, office, window, two_payers, keys, asked
 ) -> None:
