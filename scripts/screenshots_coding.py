@@ -1,6 +1,6 @@
 """Screenshots of the coding area (``make screenshots``): the worklist, the
-diagnosis search, a visit with its live checks, the coded visit with its
-charges, the fee schedule and an import preview."""
+diagnosis search, a visit with its live checks, a drug line with its NDC,
+the coded visit with its charges, the fee schedule and an import preview."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ sys.path.insert(0, str(HERE))
 import shots  # noqa: E402
 
 from app.services import fee_schedule  # noqa: E402
-from app.ui.coding.encounter_form import C_PTRS  # noqa: E402
+from app.ui.coding.encounter_form import C_NDC, C_NDCQ, C_NDCU, C_PTRS  # noqa: E402
 from app.ui.coding.fee_schedule_view import ImportPreviewDialog  # noqa: E402
 from app.ui.coding.page import CodingPage  # noqa: E402
 
@@ -52,6 +52,18 @@ def main() -> None:
     shots.save(w, "coding-dx-search")
     form.scroll.ensureWidgetVisible(form.total)
     shots.save(w, "coding-visit-checks")
+
+    # A drug (J-code) line brings the NDC columns; then it goes again.
+    form.add_line("J1100")
+    r = form.lines.rowCount() - 1
+    for col, text in ((C_PTRS, "A"), (C_NDC, "63323-0165-01"), (C_NDCU, "ML"), (C_NDCQ, "1")):
+        form.lines.item(r, col).setText(text)
+    form.recheck()
+    form.scroll.ensureWidgetVisible(form.total)
+    shots.save(w, "coding-visit-drug-line")
+    form.lines.setCurrentCell(r, C_PTRS)
+    form.remove_line()
+    form.recheck()
 
     form.dx_search.search.setText("E11")
     form.dx_search.choose()

@@ -153,6 +153,13 @@ def normalize_ndc(text: str) -> str | None:
     return a.zfill(5) + b.zfill(4) + c.zfill(2)
 
 
+def is_drug_code(code: str) -> bool:
+    """A HCPCS J-code (drugs given other than by mouth, chemotherapy): payers
+    want the NDC of what was given on its claim line. The fee schedule has no
+    drug flag of its own, so the code decides."""
+    return re.fullmatch(r"J\d{4}", (code or "").strip().upper()) is not None
+
+
 def format_ndc(d: str) -> str:
     return f"{d[:5]}-{d[5:9]}-{d[9:]}" if len(d) == 11 else d
 

@@ -8,7 +8,7 @@ pointers, units, charge, dates, NDC), the checks (live, all at once), and
 the charges on the ledger once the visit is coded.
 
 Keys: Ctrl+D diagnosis search, Ctrl+P procedure search, Ctrl+N new line,
-Ctrl+Delete remove the line, Ctrl+Up/Down move a diagnosis, Delete removes it,
+Ctrl+Delete remove the line, Ctrl+G the drug (NDC) columns, Ctrl+Up/Down move a diagnosis, Delete removes it,
 Ctrl+S save, Ctrl+Return mark coded, Esc back to the worklist.
 """
 
@@ -19,7 +19,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -60,6 +59,7 @@ from app.services.encounter_checks import (
     EncounterInput,
     LineInput,
     Review,
+    is_drug_code,
 )
 from app.services.encounters import EncounterView, LastVisit, LedgerRow
 from app.ui import ops
@@ -88,6 +88,20 @@ COLS = [
     "NDC qty",
 ]
 C_CODE, C_DESC, C_MODS, C_PTRS, C_UNITS, C_CHARGE, C_FROM, C_TO, C_NDC, C_NDCU, C_NDCQ = range(11)
+NDC_COLUMNS = (C_NDC, C_NDCU, C_NDCQ)
+# What the short columns are sized to hold (the description takes the rest).
+COLUMN_SAMPLES = {
+    C_CODE: "G0444",
+    C_MODS: "25 59 XU",
+    C_PTRS: "ABCD",
+    C_UNITS: "99",
+    C_CHARGE: "10,000.00",
+    C_FROM: "00/00/0000",
+    C_TO: "00/00/0000",
+    C_NDC: "00000-0000-00",
+    C_NDCU: "UN",
+    C_NDCQ: "999.99",
+}
 FIELD_COLUMNS = {
     "code": [C_CODE],
     "modifiers": [C_MODS],
@@ -132,7 +146,26 @@ LEDGER_COLUMNS: list[Column[LedgerRow]] = [
 
 class LinesTable(QTableWidget):
     """The service lines; ``commit_editor`` keeps what is typed in an open cell
-    when a shortcut (Ctrl+S, Ctrl+Enter) acts before the cell is left."""
+    when a shortcut (Ctrl+S, Ctrl+Enter) acts before the cell is left.
+
+    The description takes the width the other columns leave, but never less
+    than ``MIN_DESCRIPTION`` px: with the drug columns shown on a narrow
+    window the table scrolls sideways rather than cut it to a word."""
+
+    MIN_DESCRIPTION = 200
+
+    def fit_description(self) -> None:
+        others = sum(
+            self.columnWidth(c)
+            for c in range(self.columnCount())
+            if c != C_DESC and not self.isColumnHidden(c)
+        )
+        self.setColumnWidth(C_DESC, max(self.MIN_DESCRIPTION, self.viewport().width() - others))
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:  # the window, or a scroll bar came or went
+            self.fit_description()
+        return super().viewportEvent(event)
 
     def commit_editor(self) -> None:
         w = QApplication.focusWidget()
@@ -341,15 +374,36 @@ class EncounterForm(QWidget):
         self.lines.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.lines.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.lines.setMinimumHeight(170)
+        # One row per line: the short columns are as wide as what they hold,
+        # the description takes the rest (a long one ends in "...", the whole
+        # of it is the tooltip). The drug (NDC) columns show only when a line
+        # is a drug (J-code) or has an NDC, or when asked for (Ctrl+G).
+        self.lines.setWordWrap(False)
+        self.lines.setTextElideMode(Qt.TextElideMode.ElideRight)
         hh = self.lines.horizontalHeader()
-        hh.setSectionResizeMode(C_DESC, QHeaderView.ResizeMode.Stretch)
-        for c, w in ((C_CODE, 70), (C_MODS, 90), (C_PTRS, 70), (C_UNITS, 50), (C_CHARGE, 80)):
-            self.lines.setColumnWidth(c, w)
+        fm, hfm = self.lines.fontMetrics(), hh.fontMetrics()
+        for c, sample in COLUMN_SAMPLES.items():
+            width = max(fm.horizontalAdvance(sample), hfm.horizontalAdvance(COLS[c]) + 8) + 14
+            self.lines.setColumnWidth(c, width)
         ll.addWidget(self.lines)
+        # Ctrl+G rather than an Alt letter: every letter of it is taken on
+        # this screen or by the front desk's tabs.
+        self.ndc_toggle = QCheckBox("Drug (NDC) columns (Ctrl+G)")
+        self.ndc_toggle.setObjectName("ndcColumns")
+        self.ndc_toggle.setToolTip(
+            "Show the NDC, NDC unit and NDC quantity of every line. They show by "
+            "themselves when a line is a drug (J-code) or already has an NDC."
+        )
+        self._ndc_wanted = False  # the biller asked for them on this visit
+        below = QHBoxLayout()
+        below.addWidget(self.ndc_toggle)
+        below.addStretch(1)
         self.total = QLabel()
         self.total.setObjectName("total")
         self.total.setAlignment(Qt.AlignmentFlag.AlignRight)
-        ll.addWidget(self.total)
+        below.addWidget(self.total)
+        ll.addLayout(below)
+        self._show_ndc_columns()
         lay.addWidget(linebox)
 
         # -------------------------------------------------------- checks
@@ -415,6 +469,7 @@ class EncounterForm(QWidget):
         self.dos.dateChanged.connect(self._changed)
         self.dx_search.chosen.connect(self.add_diagnosis)
         self.lines.itemChanged.connect(self._line_edited)
+        self.ndc_toggle.toggled.connect(self._ndc_toggled)
         self.proc_search.textChanged.connect(self._proc_lookup)
         self.proc_search.returnPressed.connect(self._proc_choose)
         self.proc_results.itemActivated.connect(lambda _i: self._proc_choose())
@@ -435,6 +490,7 @@ class EncounterForm(QWidget):
         shortcut(self, "Ctrl+D", self.dx_search.search.setFocus)
         shortcut(self, "Ctrl+P", self.proc_search.setFocus)
         shortcut(self, "Ctrl+N", lambda: self.add_line(""))
+        shortcut(self, "Ctrl+G", self._ndc_key)
         shortcut(self, "Ctrl+Delete", self.remove_line)
         shortcut(self, "Ctrl+S", self.save)
         shortcut(self, "Ctrl+Return", self.mark_coded)
@@ -469,6 +525,7 @@ class EncounterForm(QWidget):
             self.lines,  # Ctrl+P, type, Tab: the lines (Ctrl+N / Ctrl+Delete add and remove)
             self.add_line_btn,
             self.remove_line_btn,
+            self.ndc_toggle,
             self.problems,
             self.fav_procedures,
             self.fav_diagnoses,
@@ -551,6 +608,8 @@ class EncounterForm(QWidget):
                 self._line_row(ln)
         finally:
             self._filling = False
+        self._ndc_wanted = False
+        self._show_ndc_columns()
         self.dirty = False
         coded = view.is_coded
         self.status.setText(
@@ -717,6 +776,7 @@ class EncounterForm(QWidget):
             r = self._line_row(LineInput(code=code))
         finally:
             self._filling = False
+        self._show_ndc_columns()
         self.lines.setFocus()
         self.lines.setCurrentCell(r, C_PTRS if code else C_CODE)
         self._changed()
@@ -726,6 +786,7 @@ class EncounterForm(QWidget):
         if self._coded or r < 0:
             return
         self.lines.removeRow(r)
+        self._show_ndc_columns()
         self._changed()
 
     def _line_edited(self, item: QTableWidgetItem) -> None:
@@ -737,7 +798,44 @@ class EncounterForm(QWidget):
             item.setForeground(QBrush())
             item.setFont(QFont())
             self._filling = False
+        if item.column() == C_CODE:
+            self._show_ndc_columns()
         self._changed()
+
+    def _line_needs_ndc(self, r: int) -> bool:
+        return is_drug_code(self._text(r, C_CODE)) or any(self._text(r, c) for c in NDC_COLUMNS)
+
+    def _show_ndc_columns(self) -> None:
+        """The NDC columns show when a line needs them or the biller asked."""
+        needed = any(self._line_needs_ndc(r) for r in range(self.lines.rowCount()))
+        for c in NDC_COLUMNS:
+            self.lines.setColumnHidden(c, not (needed or self._ndc_wanted))
+        self.lines.fit_description()
+        self.ndc_toggle.blockSignals(True)
+        self.ndc_toggle.setChecked(needed or self._ndc_wanted)
+        self.ndc_toggle.blockSignals(False)
+        # A drug line keeps them in view; the check box cannot hide them then.
+        self.ndc_toggle.setEnabled(not needed)
+
+    def _ndc_toggled(self, on: bool) -> None:
+        self._ndc_wanted = on
+        self._show_ndc_columns()
+        if on:
+            self._to_ndc_cell()
+
+    def _ndc_key(self) -> None:
+        """Ctrl+G: show or hide the drug columns; with a drug line on the
+        visit (they stay shown) go to the NDC of the current line."""
+        if self.ndc_toggle.isEnabled():
+            self.ndc_toggle.toggle()
+        else:
+            self._to_ndc_cell()
+
+    def _to_ndc_cell(self) -> None:
+        r = self.lines.currentRow()
+        if r >= 0:
+            self.lines.setFocus()
+            self.lines.setCurrentCell(r, C_NDC)
 
     def _text(self, r: int, c: int) -> str:
         it = self.lines.item(r, c)
@@ -892,6 +990,7 @@ class EncounterForm(QWidget):
                 desc = self.lines.item(r, C_DESC)
                 if desc is not None:
                     desc.setText(lr.description if lr else "")
+                    desc.setToolTip(lr.description if lr else "")
                 ch = self.lines.item(r, C_CHARGE)
                 if ch is not None and lr is not None:
                     if ch.data(EXPLICIT):
@@ -1078,6 +1177,7 @@ class EncounterForm(QWidget):
                 self._line_row(ln)
         finally:
             self._filling = False
+        self._show_ndc_columns()
         self._changed()
 
     def leave(self) -> None:

@@ -11,10 +11,13 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import select
 
 from app.config import Paths
-from app.models.coding import Encounter, EncounterStatus
+from app.models.claims import Claim
+from app.models.coding import Encounter, EncounterStatus, ServiceLine
 from app.models.ledger import EntryKind, LedgerEntry, Party
 from app.models.schedule import Appointment, AppointmentStatus, GateOutcome
-from app.ui.coding.encounter_form import C_MODS, C_PTRS
+from app.reports.cms1500 import field_map
+from app.services import claims
+from app.ui.coding.encounter_form import C_DESC, C_MODS, C_NDC, C_NDCQ, C_NDCU, C_PTRS
 from app.ui.coding.page import CodingPage
 from app.ui.context import UiContext
 from app.ui.main_window import MainWindow
@@ -221,13 +224,14 @@ def test_tab_reaches_the_line_buttons_and_favourites_in_screen_order(
     form.lines.clearFocus()  # the lines table keeps Tab for its cells
     form.add_line_btn.setFocus()
     seen = []
-    for _ in range(8):
+    for _ in range(9):
         key(qtbot, Qt.Key.Key_Tab)
         seen.append(focus().objectName())
     # Before: addLine, removeLine, favProcedures, favDiagnoses, back: the favourites
     # only after "Mark coded", the line buttons after it too.
     assert seen == [
         "removeLine",
+        "ndcColumns",
         "problems",
         "favProcedures",
         "favDiagnoses",
@@ -274,3 +278,105 @@ def test_favourites_show_whole_rows_with_the_description_in_the_tooltip(
     row = form.fav_procedures.sizeHintForRow(0)
     assert form.fav_procedures.viewport().height() >= 8 * row
     assert form.fav_diagnoses.viewport().height() >= 8 * row
+
+
+def _open_the_visit(qtbot, office, tmp_path):  # type: ignore[no-untyped-def]
+    """The window at the size of the screenshots, on the checked-in visit."""
+    w = _window(qtbot, office, tmp_path)
+    w.resize(1400, 860)
+    key(qtbot, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # Go > Coding
+    page = w.pages.currentWidget()
+    assert isinstance(page, CodingPage)
+    qtbot.waitUntil(lambda: focus() is page.worklist.table)
+    key(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.tabs.currentWidget() is page.form)
+    return w, page.form
+
+
+def _add_line(qtbot, form, code: str, pointers: str) -> None:  # type: ignore[no-untyped-def]
+    key(qtbot, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    type_text(qtbot, code)
+    key(qtbot, Qt.Key.Key_Return)
+    assert form.lines.currentColumn() == C_PTRS
+    type_text(qtbot, pointers)
+    key(qtbot, Qt.Key.Key_Return)
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_service_lines_give_the_description_room_and_hide_the_drug_columns(
+    qtbot, office, tmp_path
+) -> None:
+    # Before, eleven columns shared ~800 px: the description was ~46 px
+    # ("Esta...") or the table scrolled sideways.
+    _office_with_a_checked_in_visit(office)
+    _w, form = _open_the_visit(qtbot, office, tmp_path)
+    type_text(qtbot, "e119")
+    key(qtbot, Qt.Key.Key_Return)
+    for code in ("99214", "36415", "90471", "90686"):
+        _add_line(qtbot, form, code, "A")
+    desc = form.lines.item(0, C_DESC)
+    qtbot.waitUntil(lambda: desc.text() != "")
+    qtbot.wait(50)
+    lines = form.lines
+    assert all(lines.isColumnHidden(c) for c in (C_NDC, C_NDCU, C_NDCQ))
+    assert not form.ndc_toggle.isChecked()
+    assert lines.columnWidth(C_DESC) >= 200
+    assert not lines.horizontalScrollBar().isVisible()
+    # What the biller reads: the start of the description, whole words of it.
+    room = lines.columnWidth(C_DESC) - 12
+    shown = lines.fontMetrics().elidedText(desc.text(), Qt.TextElideMode.ElideRight, room)
+    assert desc.text() == "Office visit, established patient, moderate complexity"
+    assert shown.startswith("Office visit, established")
+    assert desc.toolTip() == desc.text()  # the whole of it, even when cut short
+
+    # Ctrl+G shows the drug columns for the lines and goes to the line's NDC;
+    # Ctrl+G again hides them.
+    lines.setFocus()
+    lines.setCurrentCell(3, C_PTRS)
+    key(qtbot, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    assert not lines.isColumnHidden(C_NDC) and form.ndc_toggle.isChecked()
+    assert (lines.currentRow(), lines.currentColumn()) == (3, C_NDC)
+    assert focus() is lines
+    key(qtbot, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    assert lines.isColumnHidden(C_NDC) and not form.ndc_toggle.isChecked()
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_an_ndc_typed_on_a_drug_line_reaches_the_claim(qtbot, office, tmp_path) -> None:
+    _pat_id, _pol_id, _payer_id = _office_with_a_checked_in_visit(office)
+    _w, form = _open_the_visit(qtbot, office, tmp_path)
+    type_text(qtbot, "m1711")  # knee osteoarthritis
+    key(qtbot, Qt.Key.Key_Return)
+    _add_line(qtbot, form, "20610", "A")
+    assert form.lines.isColumnHidden(C_NDC)
+    _add_line(qtbot, form, "J1100", "A")
+    # A J-code is a drug: its NDC columns show by themselves.
+    assert not any(form.lines.isColumnHidden(c) for c in (C_NDC, C_NDCU, C_NDCQ))
+    assert form.ndc_toggle.isChecked()
+    # The description keeps its room (the table scrolls sideways instead).
+    assert form.lines.columnWidth(C_DESC) >= 200
+    # Right from the pointers: units, charge, from, to, NDC.
+    for _ in range(5):
+        key(qtbot, Qt.Key.Key_Right)
+    assert (form.lines.currentRow(), form.lines.currentColumn()) == (1, C_NDC)
+    for text in ("12345-6789-01", "un", "2"):
+        type_text(qtbot, text)
+        key(qtbot, Qt.Key.Key_Return)
+        key(qtbot, Qt.Key.Key_Right)
+    qtbot.waitUntil(lambda: "Ready to mark coded" in form.summary.text())
+    key(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: form.view is not None and form.view.is_coded)
+    # Reopened from the store, the drug columns are still there with the NDC.
+    assert form.lines.item(1, C_NDC).text() == "12345-6789-01"
+    assert not form.lines.isColumnHidden(C_NDC)
+    with office.store.unit_of_work() as s:
+        stored = s.execute(select(ServiceLine).order_by(ServiceLine.id)).scalars().all()
+        assert [(ln.code, ln.ndc, ln.ndc_unit, ln.ndc_quantity) for ln in stored] == [
+            ("20610", "", "", ""),
+            ("J1100", "12345678901", "UN", "2"),
+        ]
+        enc_id = stored[0].encounter_id
+        made = claims.make_claim(s, office.biller, enc_id, today=date.today())
+        (form1500,) = field_map(s.get(Claim, made.id).snapshot)
+    assert [ln["24D"] for ln in form1500.lines] == ["20610", "J1100"]
+    assert [ln["24_shaded"] for ln in form1500.lines] == ["", "N412345678901 UN2"]
