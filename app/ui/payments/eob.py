@@ -3,6 +3,7 @@ preview of what moves where, and the running balance of the check."""
 
 from __future__ import annotations
 
+import html
 from datetime import date
 from decimal import Decimal
 
@@ -468,6 +469,12 @@ class EobPage(QWidget):
         text = " - ".join(parts) + (
             f"<br>The claim becomes <b>{STATUS_LABELS.get(pv.new_status.value, pv.new_status.value)}</b>."
         )
+        if pv.warnings:
+            text += (
+                "<br><span style='color:#9a5b00'><b>Check the EOB:</b> "
+                + "<br>".join(html.escape(w) for w in pv.warnings)
+                + "</span>"
+            )
         if problems:
             text += "<br><span style='color:#c62828'>" + "<br>".join(problems) + "</span>"
         self.preview.setText(text)
