@@ -43,7 +43,7 @@ from app.models.ledger import (
 )
 from app.models.patient import Patient
 from app.money import ZERO, fmt, sum_money
-from app.services import audit, claim_history, ledger
+from app.services import adjustment_codes, audit, claim_history, ledger
 from app.services.auth import Actor, Permission, require
 from app.services.coverage import policy_in_force
 
@@ -586,6 +586,26 @@ def line_warnings(ln: EobLine, dos: date, code: str, charge: Decimal) -> list[st
     return out
 
 
+def code_warnings(ln: EobLine, dos: date, code: str) -> list[str]:
+    """A CARC or RARC that looks right but is not in the bundled list of codes
+    an office meets: named, not refused (the bundled list is a subset)."""
+    where = f"Line {dos:%m/%d/%Y} {code}"
+    out: list[str] = []
+    carc = ln.denial_code.strip().upper()
+    if carc and _CARC.match(carc) and adjustment_codes.carc(carc) is None:
+        out.append(
+            f"{where}: reason code {carc} is not in the list of common codes; "
+            "check it against the EOB"
+        )
+    rarc = ln.rarc.strip().upper()
+    if rarc and _RARC.match(rarc) and adjustment_codes.rarc(rarc) is None:
+        out.append(
+            f"{where}: remark code {rarc} is not in the list of common codes; "
+            "check it against the EOB"
+        )
+    return out
+
+
 def _plan(
     s: Session, payment_id: int, claim_id: int, lines: list[EobLine], on: date | None
 ) -> tuple[EobPreview, list[LedgerEntry], Claim]:
@@ -637,6 +657,7 @@ def _plan(
         grp, code = ln.denial_group.strip().upper(), ln.denial_code.strip().upper()
         rarc = ln.rarc.strip().upper()
         warnings += line_warnings(ln, dos, cl.code, cl.charge)
+        warnings += code_warnings(ln, dos, cl.code)
         rest = owed - ln.contractual - ln.patient_resp
         if rest < ZERO:
             problems.append(
