@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QStyledItemDelegate,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -38,7 +37,14 @@ from app.services.auth import Actor
 from app.services.posting import EobLine
 from app.ui import ops
 from app.ui.context import UiContext
-from app.ui.payments.common import DateEdit, MoneyEdit, RowsView, form_row, status
+from app.ui.payments.common import (
+    DateEdit,
+    EntryGrid,
+    MoneyEdit,
+    RowsView,
+    form_row,
+    status,
+)
 from app.ui.widgets import Column, shortcut
 
 # Grid columns: (header, editable)
@@ -214,7 +220,7 @@ class EobPage(QWidget):
         lay.addWidget(self.claim_label)
 
         # ---- the lines
-        self.grid = QTableWidget(0, len(GRID))
+        self.grid = EntryGrid(0, len(GRID))
         self.grid.setObjectName("eobGrid")
         self.grid.setHorizontalHeaderLabels([h for h, _ in GRID])
         self.grid.verticalHeader().setVisible(False)

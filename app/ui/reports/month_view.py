@@ -125,6 +125,7 @@ def table_view(
     the width left over and is cut short with "..." when the table is
     narrow, so the money columns after it stay in sight."""
     view = QTableView()
+    view.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
     view.setObjectName(name)
     if sortable:
         proxy = QSortFilterProxyModel(view)
