@@ -52,12 +52,16 @@ BOLD_KEYS = {"payments", "adjustments", "net_collections", "ar_end", "expenses_t
 
 
 def figure_text(v: Any) -> str:
+    if v is None:  # a month before the office's data starts
+        return "no data"
     if isinstance(v, Decimal):
         return fmt(v)
     return f"{v:,}" if isinstance(v, int) else str(v)
 
 
 def change_text(v: Any) -> str:
+    if v is None:
+        return "-"
     text = figure_text(v)
     return text if text.startswith("-") or v == 0 else f"+{text}"
 
