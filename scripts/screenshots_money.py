@@ -71,8 +71,17 @@ def main() -> None:
     eob.grid.item(0, 5).setText(str(allowed))
     eob.grid.item(0, 6).setText(str(allowed - coins))
     eob.grid.item(0, 8).setText(str(coins))
+    # The payer forwarded the claim to the supplemental insurer: the remark
+    # code's meaning shows under the grid.
+    eob.grid.item(0, 12).setText("MA18")
+    eob.grid.setCurrentCell(0, 12)
     settle()
     save(w, "money-eob")
+    # A slip of the finger in the coinsurance: named before saving.
+    eob.grid.item(0, 8).setText(str((coins / 10).quantize(money("0.01"))))
+    eob.grid.setCurrentCell(0, 8)
+    settle()
+    save(w, "money-eob-check")
 
     # A patient payment at the desk.
     with store.read_session() as s, s.begin():

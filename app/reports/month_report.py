@@ -46,13 +46,17 @@ def whole_dollars(v: Decimal) -> int:
     return int(v.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _value(v: Decimal | int, money: bool) -> str:
+def _value(v: Decimal | int | None, money: bool) -> str:
+    if v is None:  # a month before the office's data starts
+        return "no data"
     if money and isinstance(v, Decimal):
         return fmt(v)
     return f"{v:,}"
 
 
-def _change(v: Decimal | int, money: bool) -> str:
+def _change(v: Decimal | int | None, money: bool) -> str:
+    if v is None:
+        return "-"
     text = _value(v, money)
     return text if text.startswith("-") or v == 0 else f"+{text}"
 
@@ -64,7 +68,7 @@ def shown_figures(rows: Sequence[FigureRow]) -> list[FigureRow]:
         f
         for f in rows
         if not f.key.startswith("expenses.")
-        or any(v != 0 for v in (f.value, f.previous, f.last_year))
+        or any(v not in (0, None) for v in (f.value, f.previous, f.last_year))
     ]
 
 

@@ -260,27 +260,57 @@ class FigureRow:
     label: str
     money: bool
     value: Decimal | int
-    previous: Decimal | int
-    change_from_previous: Decimal | int
-    last_year: Decimal | int
-    change_from_last_year: Decimal | int
+    # None: that month is before the office's data starts ("no data", not 0.00).
+    previous: Decimal | int | None
+    change_from_previous: Decimal | int | None
+    last_year: Decimal | int | None
+    change_from_last_year: Decimal | int | None
 
 
-def compare(t: MonthTotals, previous: MonthTotals, last_year: MonthTotals) -> list[FigureRow]:
-    a, p, y = figure_values(t), figure_values(previous), figure_values(last_year)
+def compare(
+    t: MonthTotals,
+    previous: MonthTotals,
+    last_year: MonthTotals,
+    *,
+    data_from: str | None = None,
+) -> list[FigureRow]:
+    """This month's figures beside the previous month and the same month last
+    year; a month before ``data_from`` (the office's first month with a ledger
+    entry or a bill paid) has no figures rather than zeros."""
+    a = figure_values(t)
+    p = figure_values(previous) if has_data(previous.month, data_from) else None
+    y = figure_values(last_year) if has_data(last_year.month, data_from) else None
     return [
         FigureRow(
             f.key,
             f.label,
             f.money,
             a[f.key],
-            p[f.key],
-            a[f.key] - p[f.key],
-            y[f.key],
-            a[f.key] - y[f.key],
+            None if p is None else p[f.key],
+            None if p is None else a[f.key] - p[f.key],
+            None if y is None else y[f.key],
+            None if y is None else a[f.key] - y[f.key],
         )
         for f in FIGURES
     ]
+
+
+def has_data(month: str, data_from: str | None) -> bool:
+    """Whether ``month`` is on or after the office's first month of data
+    (``None``: the office has no data at all)."""
+    return data_from is not None and month >= data_from
+
+
+def first_month(s: Session) -> str | None:
+    """The office's first month with a ledger entry or a bill paid, or None."""
+    firsts = s.execute(
+        select(
+            select(func.min(LedgerEntry.entry_date)).scalar_subquery(),
+            select(func.min(BillPayment.paid_date)).scalar_subquery(),
+        )
+    ).one()
+    known = [d for d in firsts if d is not None]
+    return month_key(min(known)) if known else None
 
 
 class _Acc:
@@ -672,6 +702,7 @@ class MonthReport:
     by_payer: tuple[PayerRow, ...]
     by_procedure: tuple[ProcedureRow, ...]
     series: tuple[MonthTotals, ...]  # the 12 months ending with this one
+    data_from: str | None = None  # the office's first month with data (first_month)
 
     @property
     def label(self) -> str:
@@ -679,7 +710,7 @@ class MonthReport:
 
     @property
     def figures(self) -> list[FigureRow]:
-        return compare(self.totals, self.previous, self.last_year)
+        return compare(self.totals, self.previous, self.last_year, data_from=self.data_from)
 
 
 def practice_name(s: Session) -> str:
@@ -703,6 +734,7 @@ def month_report(s: Session, actor: Actor, month: str) -> MonthReport:
         by_payer=tuple(payers),
         by_procedure=tuple(by_procedure(s, start, end)),
         series=tuple(span[1:]),
+        data_from=first_month(s),
     )
 
 

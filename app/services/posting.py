@@ -43,7 +43,7 @@ from app.models.ledger import (
 )
 from app.models.patient import Patient
 from app.money import ZERO, fmt, sum_money
-from app.services import audit, claim_history, ledger
+from app.services import adjustment_codes, audit, claim_history, ledger
 from app.services.auth import Actor, Permission, require
 from app.services.coverage import policy_in_force
 
@@ -397,6 +397,9 @@ class EobPreview:
     check_left_after: Decimal
     new_status: ClaimStatus
     problems: list[Problem] = field(default_factory=list)
+    # Lines whose numbers do not add up as an EOB's must (see line_warnings):
+    # shown before saving, but posting is still allowed.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def paid(self) -> Decimal:
@@ -542,6 +545,67 @@ def _check_amounts(i: int, ln: EobLine, problems: list[Problem]) -> None:
         )
 
 
+def line_warnings(ln: EobLine, dos: date, code: str, charge: Decimal) -> list[str]:
+    """Where one EOB line's numbers do not add up, each with the difference.
+
+    An EOB line balances twice: charge = allowed + contractual adjustment (when
+    a contractual is entered), and allowed = paid + deductible + coinsurance +
+    copay (+ any other adjustment the payer reports, such as sequestration,
+    which the grid has no column for). A typing mistake in either silently
+    moves the wrong amount to the patient, so it is named; it is a warning,
+    not a problem, because a real EOB's other adjustments make a correct line
+    look unbalanced here.
+    """
+    if ln.allowed is None:
+        return []
+    where = f"Line {dos:%m/%d/%Y} {code}"
+    out: list[str] = []
+    if ln.contractual != ZERO:
+        diff = charge - ln.allowed - ln.contractual
+        if diff != ZERO:
+            out.append(
+                f"{where}: charge {fmt(charge)} is not allowed {fmt(ln.allowed)} + "
+                f"contractual {fmt(ln.contractual)} ({fmt(abs(diff))} "
+                f"{'short' if diff > ZERO else 'over'})"
+            )
+    if ln.paid >= ZERO:
+        diff = ln.allowed - ln.paid - ln.patient_resp
+        if diff != ZERO:
+            out.append(
+                f"{where}: allowed {fmt(ln.allowed)} is not paid {fmt(ln.paid)} + "
+                f"deductible, coinsurance and copay {fmt(ln.patient_resp)} "
+                f"({fmt(abs(diff))} {'short' if diff > ZERO else 'over'}"
+                + (
+                    "; if the payer reports another adjustment of that amount "
+                    "(e.g. CO-253 sequestration), it stays with the payer"
+                    if diff > ZERO
+                    else ""
+                )
+                + ")"
+            )
+    return out
+
+
+def code_warnings(ln: EobLine, dos: date, code: str) -> list[str]:
+    """A CARC or RARC that looks right but is not in the bundled list of codes
+    an office meets: named, not refused (the bundled list is a subset)."""
+    where = f"Line {dos:%m/%d/%Y} {code}"
+    out: list[str] = []
+    carc = ln.denial_code.strip().upper()
+    if carc and _CARC.match(carc) and adjustment_codes.carc(carc) is None:
+        out.append(
+            f"{where}: reason code {carc} is not in the list of common codes; "
+            "check it against the EOB"
+        )
+    rarc = ln.rarc.strip().upper()
+    if rarc and _RARC.match(rarc) and adjustment_codes.rarc(rarc) is None:
+        out.append(
+            f"{where}: remark code {rarc} is not in the list of common codes; "
+            "check it against the EOB"
+        )
+    return out
+
+
 def _plan(
     s: Session, payment_id: int, claim_id: int, lines: list[EobLine], on: date | None
 ) -> tuple[EobPreview, list[LedgerEntry], Claim]:
@@ -583,6 +647,7 @@ def _plan(
     when = on or check.received
     previews: list[EobLinePreview] = []
     entries: list[LedgerEntry] = []
+    warnings: list[str] = []
     for i, ln in enumerate(lines, start=1):
         if ln.service_line_id not in cls:
             continue
@@ -591,6 +656,8 @@ def _plan(
         owed = parts[ln.service_line_id].get(resp, ZERO)
         grp, code = ln.denial_group.strip().upper(), ln.denial_code.strip().upper()
         rarc = ln.rarc.strip().upper()
+        warnings += line_warnings(ln, dos, cl.code, cl.charge)
+        warnings += code_warnings(ln, dos, cl.code)
         rest = owed - ln.contractual - ln.patient_resp
         if rest < ZERO:
             problems.append(
@@ -713,7 +780,15 @@ def _plan(
     else:
         status = ClaimStatus.PARTLY_PAID
     preview = EobPreview(
-        _claim_row(s, claim), next_label, previews, check, this_claim, left_after, status, problems
+        _claim_row(s, claim),
+        next_label,
+        previews,
+        check,
+        this_claim,
+        left_after,
+        status,
+        problems,
+        warnings,
     )
     return preview, entries, claim
 

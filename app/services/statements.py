@@ -494,6 +494,12 @@ class SentRow:
     notice_no: int
 
 
+def notice_word(n: int) -> str:
+    """How the screens name a statement's notice number (first, second, third,
+    then final), in the list to send and in the statements sent alike."""
+    return {1: "first", 2: "second", 3: "third"}.get(n, "final")
+
+
 def sent(
     s: Session, actor: Actor, *, guarantor_id: int | None = None, run_id: int | None = None
 ) -> list[SentRow]:

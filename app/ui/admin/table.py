@@ -19,6 +19,7 @@ class RowTable(QTableView, Generic[R]):
     ) -> None:
         super().__init__()
         self.setObjectName(object_name)
+        self.setTabKeyNavigation(False)  # Tab leaves the list (arrows move in it)
         self.rows_model: RowTableModel[R] = RowTableModel(columns, self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.rows_model)

@@ -182,6 +182,7 @@ class AgingPage(QWidget):
 
 class CollectionsPage(QWidget):
     open_patient = Signal(int)
+    exported = Signal()  # the export (or its failure) is on screen
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -220,10 +221,21 @@ class CollectionsPage(QWidget):
             ],
         )
         lay.addWidget(self.list, 1)
+        note_row = QHBoxLayout()
+        self.busy = QProgressBar()
+        self.busy.setObjectName("collectionsBusy")
+        self.busy.setRange(0, 0)  # no steps to count: a busy bar
+        self.busy.setMaximumWidth(160)
+        self.busy.setTextVisible(False)
+        self.busy.hide()
         self.note = QLabel("")
         self.note.setObjectName("collectionsNote")
-        lay.addWidget(self.note)
-        self.export_btn.setEnabled(ctx.can(Permission.EXPORT))
+        note_row.addWidget(self.busy)
+        note_row.addWidget(self.note, 1)
+        lay.addLayout(note_row)
+        self.can_export = ctx.can(Permission.EXPORT)
+        self.export_btn.setEnabled(self.can_export)
+        self.call: BackgroundCall | None = None
         self.run_btn.clicked.connect(self.run)
         self.export_btn.clicked.connect(self.export)
         self.list.activated.connect(self._open)
@@ -233,6 +245,7 @@ class CollectionsPage(QWidget):
         if isinstance(got, ops.Failed):
             return
         self.list.set_rows(got)
+        self.note.setStyleSheet("")
         self.note.setText(
             f"{len(got)} account(s)"
             if got
@@ -246,6 +259,10 @@ class CollectionsPage(QWidget):
             self.open_patient.emit(r.guarantor_id)
 
     def export(self) -> None:
+        """Save the collections list as CSV (audited), computed for the file in
+        its own thread with the busy bar, as the aging's export is."""
+        if self.call is not None:
+            return
         name, _ = QFileDialog.getSaveFileName(
             self,
             "Export the collections list",
@@ -254,9 +271,32 @@ class CollectionsPage(QWidget):
         )
         if not name:
             return
-        got = ops.run(self, self.ctx, aging.export_collections_csv, self.as_of.value(), Path(name))
-        if not isinstance(got, ops.Failed):
-            self.note.setText(f"{got} account(s) saved to {Path(name).name}")
+        as_of, path = self.as_of.value(), Path(name)
+        self.call = BackgroundCall(self.ctx, aging.export_collections_csv, as_of, path)
+        self.call.finished.connect(lambda n: self._exported(n, path))
+        self.call.failed.connect(self._export_failed)
+        self._busy(True)
+        self.note.setStyleSheet("")
+        self.note.setText(f"Saving the collections list as of {as_of:%m/%d/%Y} to {path.name}...")
+        self.call.start()
+
+    def _busy(self, on: bool) -> None:
+        self.busy.setVisible(on)
+        self.run_btn.setEnabled(not on)
+        self.export_btn.setEnabled(self.can_export and not on)
+        self.as_of.setEnabled(not on)
+
+    def _exported(self, count: int, path: Path) -> None:
+        self.call = None
+        self._busy(False)
+        self.note.setText(f"{count} account(s) saved to {path.name}")
+        self.exported.emit()
+
+    def _export_failed(self, message: str) -> None:
+        self.call = None
+        self._busy(False)
+        status(self.note, message, ok=False)
+        self.exported.emit()
 
 
 def _phone(p: str) -> str:

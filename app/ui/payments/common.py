@@ -11,9 +11,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QDate, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
     QAbstractItemView,
     QDateEdit,
     QFileDialog,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QTableView,
+    QTableWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -105,6 +107,46 @@ class HighlightModel(RowTableModel[Any]):
         return super().data(index, role)
 
 
+class EntryGrid(QTableWidget):
+    """A grid to type into (the EOB lines, a payment's lines): Tab walks the
+    cells that can be typed in, row by row, and leaves the grid after the
+    last one (Shift+Tab before the first), so Tab does not walk the cells
+    forever and the buttons below are reached without the mouse."""
+
+    def _editable(self) -> list[tuple[int, int]]:
+        return [
+            (r, c)
+            for r in range(self.rowCount())
+            for c in range(self.columnCount())
+            if (it := self.item(r, c)) is not None and it.flags() & Qt.ItemFlag.ItemIsEditable
+        ]
+
+    def _step(self, forward: bool) -> QModelIndex:
+        cells = self._editable()
+        here = (self.currentRow(), self.currentColumn())
+        after = [rc for rc in cells if (rc > here if forward else rc < here)]
+        if not after:
+            return QModelIndex()
+        r, c = after[0] if forward else after[-1]
+        return self.model().index(r, c)
+
+    def moveCursor(self, action, modifiers):  # type: ignore[no-untyped-def]
+        if action == QAbstractItemView.CursorAction.MoveNext:
+            return self._step(True)
+        if action == QAbstractItemView.CursorAction.MovePrevious:
+            return self._step(False)
+        return super().moveCursor(action, modifiers)
+
+    def closeEditor(self, editor, hint):  # type: ignore[no-untyped-def]
+        """Tab in the last cell's editor keeps what was typed and moves on."""
+        nxt = QAbstractItemDelegate.EndEditHint.EditNextItem
+        prev = QAbstractItemDelegate.EndEditHint.EditPreviousItem
+        leaving = hint in (nxt, prev) and not self._step(hint == nxt).isValid()
+        super().closeEditor(editor, hint)
+        if leaving:
+            self.focusNextPrevChild(hint == nxt)
+
+
 class RowsView(QTableView):
     """A sortable, read-only table over plain rows (a ``RowTableModel``)."""
 
@@ -131,6 +173,7 @@ class RowsView(QTableView):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setTabKeyNavigation(False)  # Tab leaves the list (arrows move in it)
         self.verticalHeader().setVisible(False)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.horizontalHeader().setStretchLastSection(True)

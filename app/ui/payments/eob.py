@@ -3,6 +3,7 @@ preview of what moves where, and the running balance of the check."""
 
 from __future__ import annotations
 
+import html
 from datetime import date
 from decimal import Decimal
 
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTableWidget,
+    QStyledItemDelegate,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -31,12 +32,19 @@ from app.errors import ValidationError
 from app.models.insurance import Payer
 from app.models.ledger import PaymentMethod
 from app.money import MoneyError, fmt, parse_money
-from app.services import posting
+from app.services import adjustment_codes, posting
 from app.services.auth import Actor
 from app.services.posting import EobLine
 from app.ui import ops
 from app.ui.context import UiContext
-from app.ui.payments.common import DateEdit, MoneyEdit, RowsView, form_row, status
+from app.ui.payments.common import (
+    DateEdit,
+    EntryGrid,
+    MoneyEdit,
+    RowsView,
+    form_row,
+    status,
+)
 from app.ui.widgets import Column, shortcut
 
 # Grid columns: (header, editable)
@@ -61,6 +69,49 @@ STATUS_LABELS = {
     "partly_paid": "Partly paid",
     "denied": "Denied",
 }
+
+
+GROUPS = {
+    "CO": "the office writes it off",
+    "PR": "the patient owes it",
+    "OA": "other adjustment",
+    "PI": "the payer adjusted it",
+}
+
+
+def code_hint(col: int, typed: str) -> str:
+    """What a denial (CARC, with its group) or remark code means, for the line
+    under the grid while the biller types it."""
+    text = typed.strip().upper().replace(" ", "-")
+    if not text:
+        return ""
+    if col == C_RARC:
+        desc = adjustment_codes.rarc(text)
+        return f"{text}: {desc}" if desc else f"{text}: not in the list of common remark codes"
+    grp, _, code = text.partition("-")
+    if not code:
+        grp, code = ("CO", grp) if grp[:1].isdigit() or grp not in GROUPS else (grp, "")
+    desc = adjustment_codes.carc(code) if code else None
+    head = f"{grp}-{code}" if code else grp
+    say = GROUPS.get(grp, "the group is CO, PR, OA or PI")
+    if not code:
+        return f"{head}: {say}"
+    if desc is None:
+        return f"{head}: not in the list of common reason codes ({say})"
+    return f"{head}: {desc} ({say})"
+
+
+class _CodeDelegate(QStyledItemDelegate):
+    """The denial and RARC cells' editor says what the code means as it is typed."""
+
+    typed = Signal(int, str)  # column, text
+
+    def createEditor(self, parent, option, index):  # type: ignore[no-untyped-def]
+        editor = super().createEditor(parent, option, index)
+        if isinstance(editor, QLineEdit):
+            col = index.column()
+            editor.textEdited.connect(lambda text: self.typed.emit(col, text))
+        return editor
 
 
 def _payers(s, actor: Actor) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
@@ -169,7 +220,7 @@ class EobPage(QWidget):
         lay.addWidget(self.claim_label)
 
         # ---- the lines
-        self.grid = QTableWidget(0, len(GRID))
+        self.grid = EntryGrid(0, len(GRID))
         self.grid.setObjectName("eobGrid")
         self.grid.setHorizontalHeaderLabels([h for h, _ in GRID])
         self.grid.verticalHeader().setVisible(False)
@@ -180,7 +231,14 @@ class EobPage(QWidget):
             | QAbstractItemView.EditTrigger.EditKeyPressed
         )
         self.grid.setMinimumHeight(120)
+        self.code_delegate = _CodeDelegate(self.grid)
+        self.grid.setItemDelegateForColumn(C_DENIAL, self.code_delegate)
+        self.grid.setItemDelegateForColumn(C_RARC, self.code_delegate)
         lay.addWidget(self.grid, 1)
+        self.code_hint = QLabel("")
+        self.code_hint.setObjectName("codeHint")
+        self.code_hint.setWordWrap(True)
+        lay.addWidget(self.code_hint)
         form = QFormLayout()
         self.post_date = DateEdit("postDate")
         form_row(form, "Post &date:", self.post_date)
@@ -217,6 +275,8 @@ class EobPage(QWidget):
         self.claim_dos.dateChanged.connect(lambda _d: self.any_date.setChecked(False))
         self.claim_results.activated.connect(lambda _i: self._claim_picked())
         self.grid.cellChanged.connect(self._cell_changed)
+        self.grid.currentCellChanged.connect(lambda r, c, _r, _c: self._show_code(r, c))
+        self.code_delegate.typed.connect(lambda c, text: self.code_hint.setText(code_hint(c, text)))
         self.post_btn.clicked.connect(self.post)
         self.clear_btn.clicked.connect(self.ask_clear)
         self.reverse_btn.clicked.connect(self.reverse_posting)
@@ -375,9 +435,21 @@ class EobPage(QWidget):
         item = self.grid.item(row, col)
         return item.text().strip() if item else ""
 
+    def _show_code(self, row: int, col: int) -> None:
+        """The meaning of the denial / remark code of the cell in focus."""
+        if col in (C_DENIAL, C_RARC):
+            self.code_hint.setText(code_hint(col, self._cell(row, col)))
+        else:
+            self.code_hint.clear()
+
     def _cell_changed(self, row: int, col: int) -> None:
         if self._filling or self.claim is None:
             return
+        if col in (C_DENIAL, C_RARC):
+            hint = code_hint(col, self._cell(row, col))
+            self.grid.item(row, col).setToolTip(hint)
+            if row == self.grid.currentRow() and col == self.grid.currentColumn():
+                self.code_hint.setText(hint)
         # Allowed on a primary claim: the contractual adjustment is what the
         # payer does not allow, unless the biller typed one.
         if col == C_ALLOWED and self.claim.claim.rank == 1 and not self._cell(row, C_CONTR):
@@ -468,6 +540,12 @@ class EobPage(QWidget):
         text = " - ".join(parts) + (
             f"<br>The claim becomes <b>{STATUS_LABELS.get(pv.new_status.value, pv.new_status.value)}</b>."
         )
+        if pv.warnings:
+            text += (
+                "<br><span style='color:#9a5b00'><b>Check the EOB:</b> "
+                + "<br>".join(html.escape(w) for w in pv.warnings)
+                + "</span>"
+            )
         if problems:
             text += "<br><span style='color:#c62828'>" + "<br>".join(problems) + "</span>"
         self.preview.setText(text)
@@ -536,6 +614,7 @@ class EobPage(QWidget):
         self.grid.setRowCount(0)
         self.claim_label.clear()
         self.preview.clear()
+        self.code_hint.clear()
         self.claim_search.setFocus()
 
     def reverse_posting(self) -> None:

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -35,6 +34,7 @@ from app.ui import ops, printing
 from app.ui.context import UiContext
 from app.ui.payments.common import (
     DateEdit,
+    EntryGrid,
     MoneyEdit,
     PatientFinder,
     RowsView,
@@ -64,7 +64,7 @@ class PatientPaymentPage(QWidget):
         self.account_label.setObjectName("payAccount")
         lay.addWidget(self.account_label)
 
-        self.lines = QTableWidget(0, 5)
+        self.lines = EntryGrid(0, 5)
         self.lines.setObjectName("payLines")
         self.lines.setHorizontalHeaderLabels(["DOS", "Patient", "Code", "Owed", "Apply"])
         self.lines.verticalHeader().setVisible(False)

@@ -173,7 +173,7 @@ class StatementsPage(QWidget):
                 Column(
                     "Notice",
                     lambda r: r.notice_no,
-                    display=lambda n: {1: "first", 2: "second", 3: "third"}.get(n, "final"),
+                    display=statements.notice_word,
                 ),
                 Column("Last sent", lambda r: r.last_sent),
             ],
@@ -209,7 +209,7 @@ class StatementsPage(QWidget):
                 Column("Guarantor", lambda r: r.name),
                 Column("Account", lambda r: r.account_no),
                 Column("Balance", lambda r: r.balance, align_right=True),
-                Column("Notice", lambda r: r.notice_no, align_right=True),
+                Column("Notice", lambda r: r.notice_no, display=statements.notice_word),
             ],
         )
         self.sent.setMaximumHeight(170)

@@ -52,12 +52,16 @@ BOLD_KEYS = {"payments", "adjustments", "net_collections", "ar_end", "expenses_t
 
 
 def figure_text(v: Any) -> str:
+    if v is None:  # a month before the office's data starts
+        return "no data"
     if isinstance(v, Decimal):
         return fmt(v)
     return f"{v:,}" if isinstance(v, int) else str(v)
 
 
 def change_text(v: Any) -> str:
+    if v is None:
+        return "-"
     text = figure_text(v)
     return text if text.startswith("-") or v == 0 else f"+{text}"
 
@@ -125,6 +129,7 @@ def table_view(
     the width left over and is cut short with "..." when the table is
     narrow, so the money columns after it stay in sight."""
     view = QTableView()
+    view.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
     view.setObjectName(name)
     if sortable:
         proxy = QSortFilterProxyModel(view)

@@ -265,6 +265,16 @@ def test_statements_batch_runs_off_the_gui_thread_and_cancel_records_nothing(
     # The next run says second notice.
     qtbot.mouseClick(sp.find_btn, Qt.MouseButton.LeftButton)
     assert sorted(r.notice_no for r in sp.list.rows()) == [1, 2, 2]  # the one left out: first
+    # Both lists name the notice the same way (the sent list said 1 / 2).
+    notice_col = 4
+
+    def shown(view):
+        return sorted(
+            view.model().index(r, notice_col).data() for r in range(view.model().rowCount())
+        )
+
+    assert shown(sp.list) == ["first", "second", "second"]
+    assert shown(sp.sent) == ["first", "first"]
     assert page.open_record("statement", sp.sent.rows()[0].statement_id)
 
 

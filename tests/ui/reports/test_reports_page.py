@@ -281,3 +281,10 @@ def test_totals_and_breakdowns_show_every_column(qtbot, office_last_month, tmp_p
             view.viewport().width()
         ), view.objectName()
         assert header.sectionSize(last) >= header.sectionSizeFromContents(last).width()
+
+
+def test_a_month_before_the_data_shows_no_data_in_the_window() -> None:
+    from app.ui.reports.month_view import change_text, figure_text
+
+    assert (figure_text(None), change_text(None)) == ("no data", "-")
+    assert (figure_text(D("0.00")), change_text(D("0.00"))) == ("0.00", "0.00")

@@ -206,3 +206,37 @@ def test_roll_forward_balances_every_month_of_ten_years(store, office_tz) -> Non
     by_month = {t.month: t for t in months}
     for m, t in single.items():
         assert t == by_month[m]
+
+
+def test_months_before_the_office_data_starts_show_no_data_not_zero(small: Small, tmp_path) -> None:
+    import csv
+    import io
+
+    import openpyxl
+
+    from app.reports import exports
+    from app.reports.month_report import _change, _value
+
+    with small.office.store.read_session() as s, s.begin():
+        first = mt.first_month(s)
+    assert first is not None
+    r = _report(small, first)
+    assert r.data_from == first
+    charges = next(f for f in r.figures if f.key == "charges")
+    # Last year and the month before the first: no data, not 0.00.
+    assert charges.last_year is None and charges.change_from_last_year is None
+    assert charges.previous is None and charges.change_from_previous is None
+    assert charges.value == r.totals.charges
+    assert (_value(None, True), _change(None, True)) == ("no data", "-")
+    # A later month keeps its comparisons (0.00 is a real zero there).
+    later = next(f for f in _report(small, mt.shift_month(first, 1)).figures if f.key == "charges")
+    assert later.previous == r.totals.charges and later.last_year is None
+
+    totals = exports.month_tables(r)[0]
+    row = next(csv.DictReader(io.StringIO(exports.csv_text(totals))))
+    assert row["Figure"] == "Charges" and row["This month"] == str(r.totals.charges)
+    assert row["Same month last year"] == "" and row["Change from same month last year"] == ""
+    path = tmp_path / "t.xlsx"
+    exports.write_xlsx([totals], path)
+    ws = openpyxl.load_workbook(path).active
+    assert [c.value for c in ws[2]][2:] == [r.totals.charges, None, None, None, None]
