@@ -16,7 +16,14 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QLabel,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.errors import Problem
 from app.money import fmt
@@ -173,6 +180,53 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.columns[section].header
         return None
+
+
+class EntryGrid(QTableWidget):
+    """A grid to type into (the EOB lines, a payment's lines, a visit's
+    service lines): Tab walks the cells that can be typed in, row by row,
+    and leaves the grid after the last one (Shift+Tab before the first), so
+    Tab does not walk the cells forever and the buttons below are reached
+    without the mouse. Hidden columns and rows are skipped; a grid that takes
+    no typing (no edit triggers: a coded visit) is left at once."""
+
+    def _editable(self) -> list[tuple[int, int]]:
+        if self.editTriggers() == QAbstractItemView.EditTrigger.NoEditTriggers:
+            return []
+        return [
+            (r, c)
+            for r in range(self.rowCount())
+            if not self.isRowHidden(r)
+            for c in range(self.columnCount())
+            if not self.isColumnHidden(c)
+            and (it := self.item(r, c)) is not None
+            and it.flags() & Qt.ItemFlag.ItemIsEditable
+        ]
+
+    def _step(self, forward: bool) -> QModelIndex:
+        cells = self._editable()
+        here = (self.currentRow(), self.currentColumn())
+        after = [rc for rc in cells if (rc > here if forward else rc < here)]
+        if not after:
+            return QModelIndex()
+        r, c = after[0] if forward else after[-1]
+        return self.model().index(r, c)
+
+    def moveCursor(self, action, modifiers):  # type: ignore[no-untyped-def]
+        if action == QAbstractItemView.CursorAction.MoveNext:
+            return self._step(True)
+        if action == QAbstractItemView.CursorAction.MovePrevious:
+            return self._step(False)
+        return super().moveCursor(action, modifiers)
+
+    def closeEditor(self, editor, hint):  # type: ignore[no-untyped-def]
+        """Tab in the last cell's editor keeps what was typed and moves on."""
+        nxt = QAbstractItemDelegate.EndEditHint.EditNextItem
+        prev = QAbstractItemDelegate.EndEditHint.EditPreviousItem
+        leaving = hint in (nxt, prev) and not self._step(hint == nxt).isValid()
+        super().closeEditor(editor, hint)
+        if leaving:
+            self.focusNextPrevChild(hint == nxt)
 
 
 def shortcut(

@@ -41,7 +41,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QTableView,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -65,7 +64,7 @@ from app.services.encounters import EncounterView, LastVisit, LedgerRow
 from app.ui import ops
 from app.ui.coding.dx_search import DiagnosisSearch
 from app.ui.context import UiContext
-from app.ui.widgets import INVALID_STYLE, Column, RowTableModel, shortcut
+from app.ui.widgets import INVALID_STYLE, Column, EntryGrid, RowTableModel, shortcut
 
 RED = QColor("#ffd6d6")
 AMBER = QColor("#fff1c9")
@@ -144,9 +143,11 @@ LEDGER_COLUMNS: list[Column[LedgerRow]] = [
 ]
 
 
-class LinesTable(QTableWidget):
+class LinesTable(EntryGrid):
     """The service lines; ``commit_editor`` keeps what is typed in an open cell
-    when a shortcut (Ctrl+S, Ctrl+Enter) acts before the cell is left.
+    when a shortcut (Ctrl+S, Ctrl+Enter) acts before the cell is left. Tab
+    walks the cells that take typing (not the description, not hidden drug
+    columns) and leaves the table after the last line's last cell.
 
     The description takes the width the other columns leave, but never less
     than ``MIN_DESCRIPTION`` px: with the drug columns shown on a narrow

@@ -11,10 +11,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemDelegate,
     QAbstractItemView,
     QDateEdit,
     QFileDialog,
@@ -24,7 +23,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QTableView,
-    QTableWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +32,7 @@ from app.services import payments
 from app.ui import ops
 from app.ui.context import UiContext
 from app.ui.widgets import SORT_ROLE, Column, RowTableModel
+from app.ui.widgets import EntryGrid as EntryGrid  # moved to app.ui.widgets (shared)
 
 ERROR_STYLE = "color: #c62828;"
 OK_STYLE = "color: #1b5e20;"
@@ -105,46 +104,6 @@ class HighlightModel(RowTableModel[Any]):
                 return QBrush(QColor("#c62828"))
             return None
         return super().data(index, role)
-
-
-class EntryGrid(QTableWidget):
-    """A grid to type into (the EOB lines, a payment's lines): Tab walks the
-    cells that can be typed in, row by row, and leaves the grid after the
-    last one (Shift+Tab before the first), so Tab does not walk the cells
-    forever and the buttons below are reached without the mouse."""
-
-    def _editable(self) -> list[tuple[int, int]]:
-        return [
-            (r, c)
-            for r in range(self.rowCount())
-            for c in range(self.columnCount())
-            if (it := self.item(r, c)) is not None and it.flags() & Qt.ItemFlag.ItemIsEditable
-        ]
-
-    def _step(self, forward: bool) -> QModelIndex:
-        cells = self._editable()
-        here = (self.currentRow(), self.currentColumn())
-        after = [rc for rc in cells if (rc > here if forward else rc < here)]
-        if not after:
-            return QModelIndex()
-        r, c = after[0] if forward else after[-1]
-        return self.model().index(r, c)
-
-    def moveCursor(self, action, modifiers):  # type: ignore[no-untyped-def]
-        if action == QAbstractItemView.CursorAction.MoveNext:
-            return self._step(True)
-        if action == QAbstractItemView.CursorAction.MovePrevious:
-            return self._step(False)
-        return super().moveCursor(action, modifiers)
-
-    def closeEditor(self, editor, hint):  # type: ignore[no-untyped-def]
-        """Tab in the last cell's editor keeps what was typed and moves on."""
-        nxt = QAbstractItemDelegate.EndEditHint.EditNextItem
-        prev = QAbstractItemDelegate.EndEditHint.EditPreviousItem
-        leaving = hint in (nxt, prev) and not self._step(hint == nxt).isValid()
-        super().closeEditor(editor, hint)
-        if leaving:
-            self.focusNextPrevChild(hint == nxt)
 
 
 class RowsView(QTableView):

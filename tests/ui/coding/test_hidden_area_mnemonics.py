@@ -1,0 +1,58 @@
+"""Keyboard: an Alt letter on the coding screen is not answered by a widget
+of another area's hidden page (the front desk's "&Day list" tab). The same
+key on the front desk does switch its tab, so the keys do reach the
+shortcut map here (offscreen and under Xvfb with xcb alike)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QApplication, QWidget
+
+from app.config import Paths
+from app.ui.context import UiContext
+from app.ui.main_window import MainWindow
+
+
+class _ShortcutSpy(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.receivers: list[QObject] = []
+
+    def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
+        if ev.type() == QEvent.Type.Shortcut:
+            self.receivers.append(obj)
+        return False
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_alt_d_on_the_coding_screen_is_not_taken_by_the_hidden_front_desk(
+    qtbot, office, tmp_path
+) -> None:
+    w = MainWindow(UiContext(office.store, Paths(tmp_path), office.manager), "Maple Street")
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    w.nav.setFocus()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
+    desk = w.open_area("frontdesk")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+    assert desk.tabs.tabText(desk.tabs.currentIndex()) == "&Day list"  # the key works here
+    desk.tabs.setCurrentIndex(0)
+
+    coding = w.open_area("coding")
+    spy = _ShortcutSpy()
+    QApplication.instance().installEventFilter(spy)
+    try:
+        for tab in range(coding.tabs.count()):
+            coding.tabs.setCurrentIndex(tab)
+            qtbot.keyClick(
+                QApplication.focusWidget(), Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier
+            )
+    finally:
+        QApplication.instance().removeEventFilter(spy)
+    assert desk.tabs.currentIndex() == 0
+    assert w.current_area_key() == "coding"
+    hidden = [o for o in spy.receivers if isinstance(o, QWidget) and not o.isVisible()]
+    assert hidden == []
