@@ -66,7 +66,7 @@ class FeeScheduleView(QWidget):
         self.import_btn.setObjectName("feeImport")
         self.starter_btn = QPushButton("Load the &starter list")
         self.starter_btn.setObjectName("feeStarter")
-        self.hcpcs_btn = QPushButton("Import &HCPCS file...")
+        self.hcpcs_btn = QPushButton("Import HC&PCS file...")
         self.hcpcs_btn.setObjectName("hcpcsImport")
         top.addWidget(self.search, 1)
         for b in (self.add_btn, self.import_btn, self.starter_btn, self.hcpcs_btn):

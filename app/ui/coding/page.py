@@ -37,8 +37,8 @@ class CodingPage(QWidget):
         self.form = EncounterForm(ctx, self.icd)
         self.fees = FeeScheduleView(ctx)
         self.tabs.addTab(self.worklist, "&Worklist")
-        self.tabs.addTab(self.form, "&Visit")
-        self.tabs.addTab(self.fees, "&Fee schedule")
+        self.tabs.addTab(self.form, "Visi&t")
+        self.tabs.addTab(self.fees, "Fee sche&dule")
         self.tabs.setTabEnabled(TAB_VISIT, False)
         lay.addWidget(self.tabs)
 

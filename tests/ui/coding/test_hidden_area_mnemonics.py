@@ -56,3 +56,54 @@ def test_alt_d_on_the_coding_screen_is_not_taken_by_the_hidden_front_desk(
     assert w.current_area_key() == "coding"
     hidden = [o for o in spy.receivers if isinstance(o, QWidget) and not o.isVisible()]
     assert hidden == []
+
+
+def _mnemonics(window: QWidget) -> list[tuple[str, str]]:
+    """(letter, text) of every Alt letter the person can see: menu titles,
+    visible buttons, labels with a buddy, and tab titles."""
+    import re
+
+    from PySide6.QtWidgets import QAbstractButton, QLabel, QMenuBar, QTabBar
+
+    found: list[tuple[str, str]] = []
+
+    def add(text: str) -> None:
+        m = re.search(r"(?<!&)&([A-Za-z0-9])", text.replace("&&", ""))
+        if m:
+            found.append((m.group(1).upper(), text))
+
+    for bar in window.findChildren(QMenuBar):
+        for a in bar.actions():
+            add(a.text())
+    for b in window.findChildren(QAbstractButton):
+        if b.isVisible() and b.isEnabled():
+            add(b.text())
+    for lab in window.findChildren(QLabel):
+        if lab.isVisible() and lab.buddy() is not None:
+            add(lab.text())
+    for tb in window.findChildren(QTabBar):
+        if tb.isVisible():
+            for i in range(tb.count()):
+                add(tb.tabText(i))
+    return found
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_each_coding_tab_gives_every_alt_letter_to_one_thing(qtbot, office, tmp_path) -> None:
+    """An Alt letter shared by two visible things does neither at the first
+    press (Qt calls it ambiguous): the fee schedule's tab once shared F with
+    the File menu, and its HCPCS import H with Help."""
+    w = MainWindow(UiContext(office.store, Paths(tmp_path), office.manager), "Maple Street")
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    coding = w.open_area("coding")
+    for tab in range(coding.tabs.count()):
+        coding.tabs.setCurrentIndex(tab)
+        seen: dict[str, str] = {}
+        clashes = []
+        for letter, text in _mnemonics(w):
+            if letter in seen:
+                clashes.append(f"Alt+{letter}: {seen[letter]!r} and {text!r}")
+            seen.setdefault(letter, text)
+        assert clashes == [], coding.tabs.tabText(tab)
