@@ -242,9 +242,9 @@ class DayListPage(QWidget):
             ("new", "&New visit", "Ctrl+N", self.new, Permission.SCHEDULE),
             ("checkin", "&Check in", "Return", self.check_in, Permission.CHECK_IN),
             ("move", "&Move", "F2", self.move, Permission.SCHEDULE),
-            ("cancel", "Ca&ncel visit", "Ctrl+Delete", self.cancel, Permission.SCHEDULE),
+            ("cancel", "Cancel v&isit", "Ctrl+Delete", self.cancel, Permission.SCHEDULE),
             ("noshow", "No-&show", "Ctrl+Shift+N", self.no_show, Permission.SCHEDULE),
-            ("complete", "Co&mpleted", "Ctrl+M", self.complete, Permission.SCHEDULE),
+            ("complete", "Comp&leted", "Ctrl+M", self.complete, Permission.SCHEDULE),
             ("patient", "&Open patient", "Ctrl+O", self.patient, Permission.PATIENT_VIEW),
         ):
             b = QPushButton(text)

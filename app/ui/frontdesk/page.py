@@ -89,7 +89,7 @@ class FrontDeskPage(QWidget):
         self.tabs.addTab(self.patients_tab, "&Patients")
         self.tabs.addTab(self.day_list, "&Day list")
         self.tabs.addTab(self.verify_tomorrow, "&Verify tomorrow")
-        self.tabs.addTab(self.unverified, "Without verified &coverage")
+        self.tabs.addTab(self.unverified, "&Without verified coverage")
         self.tabs.addTab(self.payers, "Pa&yers")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)

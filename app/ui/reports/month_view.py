@@ -180,7 +180,7 @@ class MonthView(QWidget):
         self.picker = QComboBox()
         self.picker.setObjectName("monthPicker")
         self.picker.setMinimumWidth(160)
-        pick_label = QLabel("&Month:")
+        pick_label = QLabel("M&onth:")
         pick_label.setBuddy(self.picker)
         self.review_button = QPushButton("&Review")
         self.review_button.setObjectName("reviewMonth")

@@ -23,7 +23,7 @@ class RangeBar(QHBoxLayout):
         last: QDate,
         button: str,
         on_click: Callable[[], None],
-        labels: tuple[str, str] = ("&From:", "&To:"),
+        labels: tuple[str, str] = ("F&rom:", "&To:"),
     ) -> None:
         super().__init__()
         self.start = QDateEdit(first)

@@ -89,21 +89,28 @@ def _mnemonics(window: QWidget) -> list[tuple[str, str]]:
 
 
 @pytest.mark.qt_log_ignore("propagateSizeHints")
-def test_each_coding_tab_gives_every_alt_letter_to_one_thing(qtbot, office, tmp_path) -> None:
+@pytest.mark.parametrize("area", ["frontdesk", "coding", "claims", "reports", "admin"])
+def test_each_tab_gives_every_alt_letter_to_one_thing(qtbot, office, tmp_path, area) -> None:
     """An Alt letter shared by two visible things does neither at the first
     press (Qt calls it ambiguous): the fee schedule's tab once shared F with
-    the File menu, and its HCPCS import H with Help."""
+    the File menu, the day list's Cancel visit N with New visit. The Payments
+    area is left out: its tabs still share letters with its pages (a known gap)."""
+    from PySide6.QtWidgets import QTabWidget
+
     w = MainWindow(UiContext(office.store, Paths(tmp_path), office.manager), "Maple Street")
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
-    coding = w.open_area("coding")
-    for tab in range(coding.tabs.count()):
-        coding.tabs.setCurrentIndex(tab)
+    page = w.open_area(area)
+    tabs = page.findChildren(QTabWidget)
+    top = tabs[0] if tabs else None
+    for tab in range(top.count() if top else 1):
+        if top is not None:
+            top.setCurrentIndex(tab)
         seen: dict[str, str] = {}
         clashes = []
         for letter, text in _mnemonics(w):
             if letter in seen:
                 clashes.append(f"Alt+{letter}: {seen[letter]!r} and {text!r}")
             seen.setdefault(letter, text)
-        assert clashes == [], coding.tabs.tabText(tab)
+        assert clashes == [], top.tabText(tab) if top else area
