@@ -485,6 +485,19 @@ def patient_balance(s: Session, patient_id: int, party: Party | None = None) -> 
     return _cents_sum(s.execute(q).scalar())
 
 
+def patient_balance_by_party(s: Session, patient_id: int) -> dict[Party, Decimal]:
+    """The patient's balance split by who owes it now, in one pass over the ledger."""
+    rows = s.execute(
+        select(LedgerEntry.party, func.sum(LedgerEntry.amount))
+        .where(LedgerEntry.patient_id == patient_id)
+        .group_by(LedgerEntry.party)
+    )
+    out = {party: ZERO for party in Party}
+    for party, total in rows:
+        out[party] = _cents_sum(total)
+    return out
+
+
 def claim_balance(s: Session, claim_id: int, r: Resp | None = None) -> Decimal:
     """What is owed on the claim's service lines (by everyone, or by ``r``)."""
     q = select(func.sum(LedgerEntry.amount)).where(

@@ -573,14 +573,15 @@ def patient_record(
     from app.services import policies  # policies builds on patients' reading
 
     require(actor, Permission.PATIENT_VIEW)
+    parts = ledger.patient_balance_by_party(s, patient_id)
     return PatientRecord(
         details=details(s, actor, patient_id),
         policies=policies.summaries(s, patient_id, today=today),
         visits=visits(s, patient_id),
-        balance=ledger.patient_balance(s, patient_id),
+        balance=sum(parts.values(), ZERO),
         merged=merged_records(s, patient_id),
-        patient_part=ledger.patient_balance(s, patient_id, Party.PATIENT),
-        insurance_part=ledger.patient_balance(s, patient_id, Party.INSURANCE),
+        patient_part=parts[Party.PATIENT],
+        insurance_part=parts[Party.INSURANCE],
     )
 
 
