@@ -26,6 +26,7 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from app.codes import adjustment_codes
 from app.errors import NotFound, Problem, ValidationError
 from app.models.claims import Claim, ClaimEvent, ClaimLine, ClaimStatus
 from app.models.coding import ServiceLine
@@ -43,7 +44,7 @@ from app.models.ledger import (
 )
 from app.models.patient import Patient
 from app.money import ZERO, fmt, sum_money
-from app.services import adjustment_codes, audit, claim_history, ledger
+from app.services import audit, claim_history, ledger
 from app.services.auth import Actor, Permission, require
 from app.services.coverage import policy_in_force
 

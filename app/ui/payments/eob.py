@@ -28,11 +28,12 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import select
 
+from app.codes import adjustment_codes
 from app.errors import ValidationError
 from app.models.insurance import Payer
 from app.models.ledger import PaymentMethod
 from app.money import MoneyError, fmt, parse_money
-from app.services import adjustment_codes, posting
+from app.services import posting
 from app.services.auth import Actor
 from app.services.posting import EobLine
 from app.ui import ops

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import csv
 
+from app.codes import adjustment_codes
 from app.money import money
-from app.services import adjustment_codes, posting
+from app.services import posting
 from app.services.posting import EobLine
 from tests import factories_money as fm
 from tests.unit.money.conftest import DOS
