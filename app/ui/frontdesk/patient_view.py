@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -88,6 +89,10 @@ class PatientView(QWidget):
         self.balance.setTextFormat(Qt.TextFormat.RichText)
         self.account_result = QLabel()
         self.account_result.setObjectName("patientAccountResult")
+        # A long outcome wraps under itself instead of widening the page (which
+        # squeezed the work areas' list on the left).
+        self.account_result.setWordWrap(True)
+        self.account_result.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         account = QHBoxLayout()
         account.addWidget(self.balance)
         for key, text, keys, slot, perm, why in (

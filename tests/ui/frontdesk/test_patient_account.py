@@ -142,3 +142,17 @@ def test_a_payment_elsewhere_updates_the_balance_shown(qtbot, office, window) ->
         fm.visit(s, s.get(Patient, pid), office.provider_id, DOS, [("85025", "20.00")])
     page.ctx.changed.emit("ledger")
     assert _plain(page.view.balance.text()).startswith("Patient owes $150.00")
+
+
+def test_a_long_statement_outcome_does_not_widen_the_patient_screen(qtbot, office, window) -> None:
+    pid = _patient_with_a_balance(office)
+    w, page = window(office.biller)
+    assert page.open_patient(pid)
+    view = page.view
+    qtbot.wait(50)
+    before = (w.width(), view.account_result.minimumSizeHint().width())
+    view._say("The statement was not printed; nothing was recorded. " * 3, ok=False)
+    qtbot.wait(50)
+    assert view.account_result.minimumSizeHint().width() <= before[1] + 200
+    assert w.width() == before[0]
+    assert "nothing was recorded" in view.account_result.text()
